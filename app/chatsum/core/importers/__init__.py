@@ -1,0 +1,1 @@
+"""chatsum.core.importers"""

@@ -1,0 +1,77 @@
+"""What the pipelines need from a language model, independent of the backend.
+
+`TextGenerator` is implemented by the llama.cpp engine, the OpenAI-compatible
+remote backend and `FakeTextGenerator` (tests). Generation streams: the
+generator yields text pieces and returns a `Completion` with usage figures, so
+callers can show tokens as they arrive and still get timings at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from chatsum.core.progress import CancelToken
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    time_to_first_token_s: float = 0.0
+    total_s: float = 0.0
+    cached_prompt_tokens: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        gen_time = self.total_s - self.time_to_first_token_s
+        return self.completion_tokens / gen_time if gen_time > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    finish_reason: str = "stop"
+    model_id: str = ""
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    max_tokens: int = 512
+    temperature: float = 0.2
+    top_p: float = 0.95
+    repeat_penalty: float = 1.1
+    seed: int = 42
+    stop: tuple[str, ...] = ()
+    json_schema: dict[str, Any] | None = None
+
+
+class TextGenerator(Protocol):
+    """A chat model that streams text and can be held to a JSON schema."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def context_length(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def count_chat_tokens(self, messages: list[ChatMessage]) -> int: ...
+
+    def stream_chat(
+        self,
+        messages: list[ChatMessage],
+        options: GenerationOptions | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Generator[str, None, Completion]: ...

@@ -1,0 +1,118 @@
+"""The archive schema, as an ordered list of named migrations.
+
+Append new migrations at the end with the next number (`m00N_what`); never
+edit one that has shipped. Tables that hold derived data (summaries, answers,
+index state) reference `conversations(id)` with ON DELETE CASCADE so that
+forgetting a conversation removes everything derived from it.
+"""
+
+from __future__ import annotations
+
+M001_CREATE_ARCHIVE = [
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        format TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        conversations INTEGER NOT NULL DEFAULT 0,
+        participants INTEGER NOT NULL DEFAULT 0,
+        messages_new INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        by_kind TEXT NOT NULL DEFAULT '{}',
+        warnings TEXT NOT NULL DEFAULT '[]'
+    )
+    """,
+    "CREATE INDEX sources_sha ON sources(sha256)",
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        external_id TEXT,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        identity_key TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE participants (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        is_self INTEGER,
+        UNIQUE(platform, identity)
+    )
+    """,
+    """
+    CREATE TABLE participant_names (
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        first_ts_ms INTEGER NOT NULL,
+        last_ts_ms INTEGER NOT NULL,
+        PRIMARY KEY (participant_id, name)
+    )
+    """,
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participants(id),
+        sender_name TEXT,
+        ts_ms INTEGER NOT NULL,
+        utc_offset_min INTEGER NOT NULL,
+        offset_assumed INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        media TEXT,
+        external_id TEXT,
+        reply_to_external_id TEXT,
+        reply_to_id INTEGER,
+        edited_ts_ms INTEGER,
+        fingerprint TEXT NOT NULL,
+        source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL
+    )
+    """,
+    "CREATE UNIQUE INDEX messages_fingerprint ON messages(conversation_id, fingerprint)",
+    """CREATE UNIQUE INDEX messages_external ON messages(conversation_id, external_id)
+       WHERE external_id IS NOT NULL""",
+    "CREATE INDEX messages_conv_ts ON messages(conversation_id, ts_ms, id)",
+    "CREATE INDEX messages_participant ON messages(participant_id)",
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
+    """
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+    WHEN new.text != ''
+    BEGIN
+        INSERT INTO messages_fts(rowid, body) VALUES (new.id, chatsum_fts_body(new.text));
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+    BEGIN
+        DELETE FROM messages_fts WHERE rowid = old.id;
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    BEGIN
+        DELETE FROM messages_fts WHERE rowid = old.id;
+        INSERT INTO messages_fts(rowid, body)
+            SELECT new.id, chatsum_fts_body(new.text) WHERE new.text != '';
+    END
+    """,
+    """
+    CREATE TABLE source_conversations (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        PRIMARY KEY (source_id, conversation_id)
+    )
+    """,
+]
+
+# (name, statements) in the order they are applied.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    ("m001_create_archive", M001_CREATE_ARCHIVE),
+]

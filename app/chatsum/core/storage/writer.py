@@ -1,0 +1,270 @@
+"""Writing one import unit (a file or a bundle) in one transaction.
+
+The hot path of importing a million messages: rows are buffered and written
+with `executemany(INSERT OR IGNORE …)`, participants are resolved through an
+in-memory cache, and duplicates are rejected by the unique indexes on
+(conversation, fingerprint) and (conversation, external id), so re-importing
+costs no lookups in Python. `rollback()` leaves the database exactly as it was
+before `begin()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from chatsum.core.domain import ConversationKind, ParsedConversation, ParsedMessage
+
+BATCH_ROWS = 20_000
+
+_INSERT_MESSAGE = """
+INSERT OR IGNORE INTO messages (
+    conversation_id, participant_id, sender_name, ts_ms, utc_offset_min, offset_assumed,
+    kind, text, media, external_id, reply_to_external_id, edited_ts_ms, fingerprint, source_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+@dataclass
+class UnitCounts:
+    """What one unit added; the import report is built from these."""
+
+    conversations: set[int] = field(default_factory=set)
+    new_conversations: int = 0
+    participants: set[int] = field(default_factory=set)
+    messages_seen: int = 0
+    messages_new: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def duplicates(self) -> int:
+        return self.messages_seen - self.messages_new
+
+
+def conversation_identity(conversation: ParsedConversation) -> str:
+    """The key that makes two exports of the same chat one conversation."""
+    if conversation.external_id:
+        return f"{conversation.platform}:id:{conversation.external_id}"
+    return f"{conversation.platform}:title:{conversation.title}"
+
+
+class ImportWriter:
+    """Buffers parsed items of one unit and writes them inside one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.counts = UnitCounts()
+        self._source_id: int | None = None
+        self._conversations: dict[str, int] = {}
+        self._platforms: dict[str, str] = {}
+        self._participants: dict[tuple[str, str], int] = {}
+        self._names: dict[tuple[int, str], list[int]] = {}
+        self._occurrences: Counter[str] = Counter()
+        self._rows: list[tuple[Any, ...]] = []
+        self._senders_by_conversation: dict[int, set[int]] = {}
+        self._kinds_unknown: set[int] = set()
+
+    # ------------------------------------------------------------ transaction
+
+    def begin(self, path: str, size: int, sha256: str, format_id: str) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._source_id = self.conn.execute(
+            "INSERT INTO sources(path, size, sha256, format, imported_at) VALUES (?, ?, ?, ?, ?)",
+            (path, size, sha256, format_id, datetime.now(UTC).isoformat(timespec="seconds")),
+        ).lastrowid
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def commit(self, warnings: list[dict[str, Any]]) -> int:
+        """Flush, finish derived fields, record the source; returns the source id."""
+        self.flush()
+        self._write_names()
+        self._resolve_replies()
+        self._infer_kinds()
+        self.conn.execute(
+            """UPDATE sources SET conversations = ?, participants = ?, messages_new = ?,
+               duplicates = ?, by_kind = ?, warnings = ? WHERE id = ?""",
+            (
+                len(self.counts.conversations),
+                len(self.counts.participants),
+                self.counts.messages_new,
+                self.counts.duplicates,
+                json.dumps(dict(self.counts.by_kind)),
+                json.dumps(warnings, ensure_ascii=False),
+                self._source_id,
+            ),
+        )
+        self.conn.execute("COMMIT")
+        assert self._source_id is not None
+        return self._source_id
+
+    # ------------------------------------------------------------ items
+
+    def add_conversation(
+        self, conversation: ParsedConversation, into: int | None = None, as_new: bool = False
+    ) -> int:
+        """Find or create the stored conversation for a parsed one.
+
+        `into` forces a target conversation; `as_new` never merges with an
+        existing one.
+        """
+        if into is not None:
+            conversation_id = into
+        else:
+            identity = conversation_identity(conversation)
+            if as_new:
+                identity = f"{identity}#source{self._source_id}"
+            row = self.conn.execute(
+                "SELECT id FROM conversations WHERE identity_key = ?", (identity,)
+            ).fetchone()
+            if row is not None:
+                conversation_id = row[0]
+            else:
+                conversation_id = int(
+                    self.conn.execute(
+                        """INSERT INTO conversations(platform, external_id, title, kind, identity_key, created_at)
+                           VALUES (?, ?, ?, ?, ?, ?)""",
+                        (
+                            conversation.platform,
+                            conversation.external_id,
+                            conversation.title,
+                            conversation.kind.value,
+                            identity,
+                            datetime.now(UTC).isoformat(timespec="seconds"),
+                        ),
+                    ).lastrowid
+                    or 0
+                )
+                self.counts.new_conversations += 1
+                if conversation.kind == ConversationKind.UNKNOWN:
+                    self._kinds_unknown.add(conversation_id)
+        self._conversations[conversation.key] = conversation_id
+        self._platforms[conversation.key] = conversation.platform
+        self.counts.conversations.add(conversation_id)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO source_conversations(source_id, conversation_id) VALUES (?, ?)",
+            (self._source_id, conversation_id),
+        )
+        return conversation_id
+
+    def _participant(self, platform: str, message: ParsedMessage) -> int | None:
+        if message.sender_name is None and message.sender_id is None:
+            return None
+        identity = message.sender_id or message.sender_name or ""
+        key = (platform, identity)
+        participant_id = self._participants.get(key)
+        if participant_id is None:
+            name = message.sender_name or identity
+            row = self.conn.execute(
+                "SELECT id FROM participants WHERE platform = ? AND identity = ?", key
+            ).fetchone()
+            if row is None:
+                participant_id = int(
+                    self.conn.execute(
+                        "INSERT INTO participants(platform, identity, display_name, is_self) VALUES (?, ?, ?, ?)",
+                        (platform, identity, name, message.is_self),
+                    ).lastrowid
+                    or 0
+                )
+            else:
+                participant_id = int(row[0])
+                self.conn.execute(
+                    "UPDATE participants SET display_name = ?, is_self = COALESCE(?, is_self) WHERE id = ?",
+                    (name, message.is_self, participant_id),
+                )
+            self._participants[key] = participant_id
+        return participant_id
+
+    def add_message(self, message: ParsedMessage) -> None:
+        conversation_id = self._conversations[message.conversation_key]
+        platform = self._platforms[message.conversation_key]
+        participant_id = self._participant(platform, message)
+        if participant_id is not None:
+            self.counts.participants.add(participant_id)
+            span = self._names.get((participant_id, message.sender_name or ""))
+            if span is None:
+                self._names[(participant_id, message.sender_name or "")] = [
+                    message.ts_ms,
+                    message.ts_ms,
+                ]
+            elif message.ts_ms < span[0]:
+                span[0] = message.ts_ms
+            elif message.ts_ms > span[1]:
+                span[1] = message.ts_ms
+            self._senders_by_conversation.setdefault(conversation_id, set()).add(participant_id)
+        content_key = f"{conversation_id}\x1f{message.sender_id or message.sender_name}\x1f{message.ts_ms}\x1f{message.kind}\x1f{message.text}"
+        occurrence = self._occurrences[content_key]
+        self._occurrences[content_key] = occurrence + 1
+        fingerprint = hashlib.blake2b(
+            f"{content_key}\x1f{occurrence}".encode(), digest_size=12
+        ).hexdigest()
+        self._rows.append(
+            (
+                conversation_id,
+                participant_id,
+                message.sender_name,
+                message.ts_ms,
+                message.utc_offset_min,
+                int(message.offset_assumed),
+                message.kind.value,
+                message.text,
+                message.media,
+                message.external_id,
+                message.reply_to_external_id,
+                message.edited_ts_ms,
+                fingerprint,
+                self._source_id,
+            )
+        )
+        self.counts.messages_seen += 1
+        self.counts.by_kind[message.kind.value] += 1
+        if len(self._rows) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        # rowcount sums sqlite3_changes() over the batch: our rows, not the
+        # FTS rows the trigger writes, and not the ignored duplicates.
+        inserted = self.conn.executemany(_INSERT_MESSAGE, self._rows).rowcount
+        self.counts.messages_new += max(0, inserted)
+        self._rows.clear()
+
+    # ------------------------------------------------------------ finishing
+
+    def _write_names(self) -> None:
+        self.conn.executemany(
+            """INSERT INTO participant_names(participant_id, name, first_ts_ms, last_ts_ms)
+               VALUES (?, ?, ?, ?)
+               ON CONFLICT(participant_id, name) DO UPDATE SET
+                 first_ts_ms = MIN(first_ts_ms, excluded.first_ts_ms),
+                 last_ts_ms = MAX(last_ts_ms, excluded.last_ts_ms)""",
+            [(pid, name, span[0], span[1]) for (pid, name), span in self._names.items() if name],
+        )
+
+    def _resolve_replies(self) -> None:
+        self.conn.execute(
+            """UPDATE messages SET reply_to_id = (
+                   SELECT r.id FROM messages r
+                   WHERE r.conversation_id = messages.conversation_id
+                     AND r.external_id = messages.reply_to_external_id)
+               WHERE source_id = ? AND reply_to_external_id IS NOT NULL""",
+            (self._source_id,),
+        )
+
+    def _infer_kinds(self) -> None:
+        """A conversation whose export did not say: 3+ senders is a group, 2 private."""
+        for conversation_id in self._kinds_unknown:
+            senders = len(self._senders_by_conversation.get(conversation_id, ()))
+            kind = ConversationKind.GROUP if senders >= 3 else ConversationKind.PRIVATE
+            if senders:
+                self.conn.execute(
+                    "UPDATE conversations SET kind = ? WHERE id = ?", (kind.value, conversation_id)
+                )

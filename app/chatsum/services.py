@@ -1,0 +1,42 @@
+"""AppServices: the one place that turns Settings into concrete objects.
+
+Everything is built lazily, on first use, never at import time, so
+`chatsum --help` and the window open fast. Tests inject fakes through the
+constructor. SQLite connections belong to one thread: `open_store()` gives a
+worker its own; `store` is the calling (main) thread's.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from chatsum.config import Settings
+
+if TYPE_CHECKING:
+    from chatsum.core.storage.store import Store
+
+
+class AppServices:
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
+        self.settings = settings
+        self._overrides = overrides
+        settings.home.mkdir(parents=True, exist_ok=True)
+
+    def open_store(self) -> Store:
+        """A new Store (its own connection) for the calling thread."""
+        from chatsum.core.storage.store import Store
+
+        return Store.open(self.settings.db_path)
+
+    @cached_property
+    def store(self) -> Store:
+        return self.open_store()
+
+    def forget_conversation(self, conversation_id: int) -> int:
+        """Remove a conversation and everything derived from it (rows and vectors)."""
+        return self.store.forget_conversation(conversation_id)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
