@@ -18,10 +18,14 @@ from chatsum.core.storage.migrations import MIGRATIONS
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection with our pragmas and functions; applies pending migrations."""
+    """A connection with our pragmas and functions; applies pending migrations.
+
+    `check_same_thread` is off only so the import writer can hand a batch to
+    its flusher thread under a lock; a connection still belongs to one job.
+    """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True, timeout=30)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

@@ -1,5 +1,10 @@
 """The archive schema, as an ordered list of named migrations.
 
+New messages are added to the full-text index in bulk by the import writer
+(a per-row trigger was measured 3x slower); deletes and text updates are kept
+in sync by triggers, so the index is right even when rows are removed with a
+plain SQLite client.
+
 Append new migrations at the end with the next number (`m00N_what`); never
 edit one that has shipped. Tables that hold derived data (summaries, answers,
 index state) reference `conversations(id)` with ON DELETE CASCADE so that
@@ -72,7 +77,7 @@ M001_CREATE_ARCHIVE = [
         reply_to_external_id TEXT,
         reply_to_id INTEGER,
         edited_ts_ms INTEGER,
-        fingerprint TEXT NOT NULL,
+        fingerprint INTEGER NOT NULL,
         source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL
     )
     """,
@@ -80,15 +85,7 @@ M001_CREATE_ARCHIVE = [
     """CREATE UNIQUE INDEX messages_external ON messages(conversation_id, external_id)
        WHERE external_id IS NOT NULL""",
     "CREATE INDEX messages_conv_ts ON messages(conversation_id, ts_ms, id)",
-    "CREATE INDEX messages_participant ON messages(participant_id)",
     "CREATE VIRTUAL TABLE messages_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
-    """
-    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
-    WHEN new.text != ''
-    BEGIN
-        INSERT INTO messages_fts(rowid, body) VALUES (new.id, chatsum_fts_body(new.text));
-    END
-    """,
     """
     CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
     BEGIN
