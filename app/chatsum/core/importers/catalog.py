@@ -7,6 +7,28 @@ from chatsum.core.importers.base import BundleImporter, FileImporter
 # Each importer module exposes one instance; add new ones here.
 # --- section A (WhatsApp, Telegram, Discord, Slack, Instagram/Messenger, ChatLab)
 # --- section B (WeChat, QQ, LINE, plain transcripts, generic CSV/JSONL)
+from chatsum.core.importers.generic_table import GENERIC_CSV, GENERIC_JSONL
+from chatsum.core.importers.line import LINE_TXT
+from chatsum.core.importers.plain import PLAIN_TRANSCRIPT
+from chatsum.core.importers.qq import QQ_TXT
+from chatsum.core.importers.qq_mht import QQ_MHT
+from chatsum.core.importers.wechat_chatlog import CHATLOG_CSV, CHATLOG_JSON
+from chatsum.core.importers.wechat_memotrace import MEMOTRACE_CSV, MEMOTRACE_TXT
+from chatsum.core.importers.wechat_pywxdump import PYWXDUMP_CSV
 
-FILE_IMPORTERS: list[FileImporter] = []
+FILE_IMPORTERS: list[FileImporter] = [
+    # section B: formats with unmistakable headers or banners
+    QQ_MHT,
+    QQ_TXT,
+    LINE_TXT,
+    MEMOTRACE_CSV,
+    PYWXDUMP_CSV,
+    CHATLOG_CSV,
+    CHATLOG_JSON,
+    MEMOTRACE_TXT,
+    # fallbacks (section B), always last: they accept anything shaped like a chat
+    GENERIC_JSONL,
+    GENERIC_CSV,
+    PLAIN_TRANSCRIPT,
+]
 BUNDLE_IMPORTERS: list[BundleImporter] = []
