@@ -1,0 +1,307 @@
+"""The extraction run: roles, pieces, one constrained call per customer and piece,
+checks, merge, store.
+
+`extract_records` is a progress generator like every long operation: it opens
+its own store from the database path (it may run in a worker thread), yields
+`Progress` between model calls and every few streamed tokens (each a cancel
+point), and returns the `ExtractionResult` after storing it in one
+transaction — a cancelled run stores nothing. A reply that is not valid JSON
+for the response schema is counted (the schema-valid rate) and skipped, never
+repaired by guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from chatsum.core.domain import Message
+from chatsum.core.errors import ContextOverflowError, NotFoundError
+from chatsum.core.llm.base import ChatMessage, Completion, GenerationOptions, TextGenerator
+from chatsum.core.pipelines.extracting.grounding import Speakers, ground_reply
+from chatsum.core.pipelines.extracting.merging import Found, merge_records
+from chatsum.core.pipelines.extracting.pieces import Piece, split_into_pieces
+from chatsum.core.pipelines.extracting.prompting import (
+    build_messages,
+    reply_token_allowance,
+    response_schema,
+)
+from chatsum.core.pipelines.extracting.records import (
+    DroppedValue,
+    ExtractionResult,
+    ExtractionStats,
+    Role,
+    RoleAssignment,
+)
+from chatsum.core.pipelines.extracting.roles import (
+    apply_overrides,
+    ask_model_for_roles,
+    names_by_participant,
+    parse_role,
+    participant_for_name,
+    resolve_role_names,
+    score_roles,
+)
+from chatsum.core.pipelines.extracting.saved import (
+    load_result,
+    save_result,
+    store_role_overrides,
+    stored_role_overrides,
+)
+from chatsum.core.pipelines.extracting.schema import Schema
+from chatsum.core.pipelines.extracting.schema_files import resolve_schema
+from chatsum.core.progress import CancelToken, EtaClock, Progress
+from chatsum.core.storage.store import Store
+
+PIECE_TOKENS = 3000
+"""Most chat tokens per piece: small models read long prompts poorly and slowly."""
+_SAFETY_TOKENS = 16
+_MIN_PIECE_TOKENS = 128
+_PROGRESS_EVERY_TOKENS = 24
+
+RoleNames = Mapping[str, "str | Role"]
+
+
+def _assign_roles(
+    conn: sqlite3.Connection,
+    conversation_id: int,
+    messages: Sequence[Message],
+    generator: TextGenerator | None,
+    roles_override: RoleNames | None,
+    cancel: CancelToken | None,
+) -> list[RoleAssignment]:
+    overrides = stored_role_overrides(conn, conversation_id)
+    if roles_override:
+        overrides.update(resolve_role_names(roles_override, names_by_participant(messages)))
+    assignments = apply_overrides(score_roles(messages), overrides)
+    if generator is not None:
+        assignments = ask_model_for_roles(assignments, messages, generator, cancel)
+    return assignments
+
+
+def detect_roles(
+    db_path: Path,
+    conversation_id: int,
+    generator: TextGenerator | None = None,
+    roles_override: RoleNames | None = None,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RoleAssignment]:
+    """Staff and customers of a conversation (range), most staff-like first.
+
+    Heuristics decide; with a `generator` the model settles close calls; roles
+    saved with `save_roles` and those in `roles_override` ({name: role}) win.
+    """
+    store = Store.open(db_path)
+    try:
+        store.get_conversation(conversation_id)
+        messages = store.messages(conversation_id, since_ms, until_ms)
+        return _assign_roles(
+            store.conn, conversation_id, messages, generator, roles_override, cancel
+        )
+    finally:
+        store.close()
+
+
+def save_roles(
+    db_path: Path, conversation_id: int, roles: Mapping[str, str | Role | None]
+) -> dict[int, Role | None]:
+    """Store the user's roles ({participant name: role, or None to clear})."""
+    store = Store.open(db_path)
+    try:
+        store.get_conversation(conversation_id)
+        names = names_by_participant(store.messages(conversation_id))
+        resolved = {
+            participant_for_name(name, names): None if role is None else parse_role(role, name)
+            for name, role in roles.items()
+        }
+        store_role_overrides(store.conn, conversation_id, resolved)
+        return resolved
+    finally:
+        store.close()
+
+
+def load_extraction(
+    db_path: Path, conversation_id: int, schema_id: str = "lead"
+) -> ExtractionResult | None:
+    """The stored result of the last run of `schema_id` on a conversation, if any."""
+    store = Store.open(db_path)
+    try:
+        return load_result(store.conn, conversation_id, schema_id)
+    finally:
+        store.close()
+
+
+def _piece_budget(
+    generator: TextGenerator,
+    schema: Schema,
+    customers: Sequence[RoleAssignment],
+    staff_names: Sequence[str],
+) -> tuple[int, int]:
+    """(chat tokens per piece, tokens reserved for the reply)."""
+    empty = Piece(0, (), "")
+    longest = max((c.name for c in customers), key=len)
+    overhead = generator.count_chat_tokens(build_messages(schema, empty, longest, staff_names))
+    reply = reply_token_allowance(schema, generator.count_tokens)
+    available = generator.context_length - overhead - reply - _SAFETY_TOKENS
+    if available < _MIN_PIECE_TOKENS:
+        raise ContextOverflowError(
+            overhead + reply + _MIN_PIECE_TOKENS, generator.context_length, "extraction prompt"
+        )
+    return min(available, PIECE_TOKENS), reply
+
+
+def _concerns(piece: Piece, customer: RoleAssignment, names: Sequence[str]) -> bool:
+    """Whether a piece can say anything about a customer: they speak or are named."""
+    return customer.participant_id in piece.speakers or any(n in piece.text for n in names)
+
+
+def _validator(schema_dict: dict[str, Any]) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema_dict)
+
+
+def extract_records(
+    db_path: Path,
+    generator: TextGenerator,
+    conversation_id: int,
+    schema: Schema | str = "lead",
+    roles_override: RoleNames | None = None,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    cancel: CancelToken | None = None,
+) -> Generator[Progress, None, ExtractionResult]:
+    """Extract one record per customer of a conversation (range) and store it."""
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    schema = schema if isinstance(schema, Schema) else resolve_schema(schema)
+    store = Store.open(db_path)
+    try:
+        store.get_conversation(conversation_id)
+        yield Progress("extract", "reading messages", 0, None, "messages")
+        messages = store.messages(conversation_id, since_ms, until_ms)
+        if not messages:
+            raise NotFoundError(
+                f"Conversation {conversation_id} has no messages in the chosen range."
+            )
+        yield Progress("extract", "deciding roles", 0, None, "messages")
+        roles = _assign_roles(
+            store.conn, conversation_id, messages, generator, roles_override, cancel
+        )
+        role_of = {r.participant_id: r.role for r in roles}
+        staff = {r.participant_id: r.name for r in roles if r.role == Role.STAFF}
+        customers = [r for r in roles if r.role == Role.CUSTOMER]
+        names = names_by_participant(messages)
+        position = {m.id: index for index, m in enumerate(messages)}
+        found: dict[tuple[str, int | None], list[Found]] = {
+            (c.name, c.participant_id): [] for c in customers
+        }
+        dropped: list[DroppedValue] = []
+        calls = valid = prompt_tokens = completion_tokens = 0
+        pieces: list[Piece] = []
+        if customers:
+            budget, reply_tokens = _piece_budget(generator, schema, customers, list(staff.values()))
+            pieces = split_into_pieces(messages, role_of, generator.count_tokens, budget)
+            jobs = [
+                (piece, customer)
+                for piece in pieces
+                for customer in customers
+                if _concerns(piece, customer, sorted(names.get(customer.participant_id, ())))
+            ]
+            clock = EtaClock()
+            for done, (piece, customer) in enumerate(jobs):
+                cancel.raise_if_cancelled()
+                label = f"{customer.name} · part {piece.index + 1}/{len(pieces)}"
+                yield Progress(
+                    "extract", label, done, len(jobs), "calls", clock.eta(done, len(jobs))
+                )
+                reply_schema = response_schema(schema, len(piece.entries), list(staff.values()))
+                options = GenerationOptions(
+                    max_tokens=reply_tokens,
+                    temperature=0.0,
+                    repeat_penalty=1.0,
+                    json_schema=reply_schema,
+                )
+                prompt = build_messages(schema, piece, customer.name, list(staff.values()))
+                completion = yield from _generate(
+                    generator,
+                    prompt,
+                    options,
+                    cancel,
+                    Progress("extract", label, done, len(jobs), "calls"),
+                )
+                calls += 1
+                prompt_tokens += completion.usage.prompt_tokens
+                completion_tokens += completion.usage.completion_tokens
+                reply = _parse_reply(completion.text, reply_schema)
+                if reply is None:
+                    continue
+                valid += 1
+                values, lost = ground_reply(
+                    reply, schema, piece, customer.name, Speakers(customer.participant_id, staff)
+                )
+                found[(customer.name, customer.participant_id)].append(values)
+                dropped.extend(lost)
+        cancel.raise_if_cancelled()
+        yield Progress("extract", "merging", 1, 1, "calls")
+        result = ExtractionResult(
+            conversation_id=conversation_id,
+            schema=schema,
+            roles=tuple(roles),
+            records=tuple(merge_records(schema, found, position)),
+            dropped=tuple(dropped),
+            stats=ExtractionStats(
+                pieces=len(pieces),
+                model_calls=calls,
+                valid_outputs=valid,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                seconds=time.monotonic() - started,
+            ),
+            model_id=generator.model_id,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        run_id = save_result(store.conn, result)
+        return replace(result, run_id=run_id)
+    finally:
+        store.close()
+
+
+def _generate(
+    generator: TextGenerator,
+    prompt: list[ChatMessage],
+    options: GenerationOptions,
+    cancel: CancelToken,
+    progress: Progress,
+) -> Generator[Progress, None, Completion]:
+    """One model call, re-yielding `progress` every few tokens so the caller stays responsive."""
+    stream = generator.stream_chat(prompt, options, cancel)
+    streamed = 0
+    while True:
+        try:
+            next(stream)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        streamed += 1
+        if streamed % _PROGRESS_EVERY_TOKENS == 0:
+            yield progress
+
+
+def _parse_reply(text: str, reply_schema: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not _validator(reply_schema).is_valid(data):
+        return None
+    return data
