@@ -136,10 +136,11 @@ def _check_map(
     entry: Entry, names: list[str], column_map: Mapping[str, str] | None, where: str
 ) -> dict[str, str]:
     columns = guess_columns(names, column_map)
+    present = {normalize_header(name) for name in names}
     absent = [
         f"{column!r} (for {role})"
         for role, column in (column_map or {}).items()
-        if role not in columns
+        if normalize_header(column) not in present
     ]
     if absent:
         raise format_error(
