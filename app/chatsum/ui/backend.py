@@ -1,0 +1,173 @@
+"""What the panels ask of the core, in one adapter over AppServices.
+
+Panels never import pipelines directly: they get job factories from
+`GuiBackend` (functions of a `CancelToken` returning a core generator), so a
+test can hand the window services built with fakes and the panels run the
+real pipelines against them. The language model is created and used only
+inside jobs (worker threads), so loading it never blocks the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication
+
+from chatsum.core.progress import CancelToken
+from chatsum.services import AppServices
+
+if TYPE_CHECKING:
+    from chatsum.core.importers.base import ParseOptions
+    from chatsum.ui.summary_panel import SummaryRequest
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("GuiBackend", text)
+
+
+@dataclass(frozen=True)
+class ModelStatusView:
+    """The model part of the status bar."""
+
+    model: str
+    device: str
+    device_detail: str
+
+
+class GuiBackend:
+    """Builds the generators panels run, from the application's services."""
+
+    def __init__(self, services: AppServices) -> None:
+        self.services = services
+
+    @property
+    def db_path(self) -> Path:
+        return self.services.settings.db_path
+
+    # ------------------------------------------------------------ models
+
+    def text_generator(self) -> Any:
+        """The language model (created on first use; call only inside a job)."""
+        return self.services.engine
+
+    def model_status(self) -> ModelStatusView:
+        model = self.services.settings.model
+        engine = self.services.__dict__.get("engine")  # never create it from the GUI thread
+        device = getattr(engine, "device", None)
+        detail = str(getattr(engine, "device_info", "") or "")
+        if device is None:
+            return ModelStatusView(
+                model, _tr("not loaded"), _tr("The model loads when it is first needed.")
+            )
+        label = _tr("GPU") if device == "gpu" else _tr("CPU")
+        return ModelStatusView(model, label, detail)
+
+    def settings_changed(self) -> None:
+        """Drop the engine so the next job builds it from the new settings."""
+        self.close()
+
+    def close(self) -> None:
+        engine = self.services.__dict__.pop("engine", None)
+        if engine is not None and hasattr(engine, "close"):
+            engine.close()
+
+    # ------------------------------------------------------------ importing
+
+    def parse_options(self) -> ParseOptions:
+        from chatsum.core.importers.base import ParseOptions
+        from chatsum.core.pipelines.importing import local_utc_offset_min
+
+        settings = self.services.settings
+        offset = settings.default_utc_offset_min
+        return ParseOptions(
+            date_order=settings.date_order,
+            default_utc_offset_min=local_utc_offset_min() if offset is None else offset,
+        )
+
+    # ------------------------------------------------------------ summaries
+
+    def can_summarize(self) -> bool:
+        try:
+            import chatsum.core.pipelines.summarizing.api  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def summarize(self, request: SummaryRequest, cancel: CancelToken) -> Generator[Any, None, Any]:
+        from chatsum.core.pipelines.summarizing.api import summarize_period, summarize_range
+        from chatsum.core.pipelines.summarizing.options import SummaryOptions
+
+        settings = self.services.settings
+        options = SummaryOptions(language=settings.summary_language, redact_pii=settings.redact_pii)
+        if request.regenerate:
+            options = replace(options, use_cache=False)
+        generator = self.text_generator()
+        db_path = settings.db_path
+        if request.scope == "range" or request.day is None:
+            return summarize_range(
+                db_path,
+                generator,
+                request.conversation_id,
+                request.since_ms,
+                request.until_ms,
+                options,
+                cancel,
+            )
+        return summarize_period(
+            db_path,
+            generator,
+            request.conversation_id,
+            request.scope,
+            request.day,
+            request.utc_offset_min,
+            options,
+            cancel,
+        )
+
+    def new_since_summary(self, store: Any) -> dict[int, int] | None:
+        """Messages added after each conversation's latest summary (None: unknown)."""
+        return None
+
+    def topic_timeline(self, store: Any, conversation_id: int) -> list[tuple[int, int, str]] | None:
+        """(since_ms, until_ms, topic) from the cached summaries of a conversation."""
+        return None
+
+    # ------------------------------------------------------------ questions
+
+    def can_ask(self) -> bool:
+        try:
+            import chatsum.core.pipelines.answering  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def ask(
+        self, question: str, session_id: int | None, scope: Any, cancel: CancelToken
+    ) -> Generator[Any, None, Any]:
+        from chatsum.core.pipelines.answering import AnswerOptions, answer_question
+
+        settings = self.services.settings
+        options = AnswerOptions(min_relevance=settings.retrieval_min_score)
+        return answer_question(
+            settings.db_path,
+            self.text_generator(),
+            self.services.retrieval_parts(),
+            question,
+            session_id,
+            scope,
+            options,
+            cancel,
+        )
+
+    def qa_sessions(self, store: Any) -> list[Any]:
+        from chatsum.core.pipelines.qa_history import QAHistory
+
+        return QAHistory(store.conn).sessions()
+
+    def qa_turns(self, store: Any, session_id: int) -> list[Any]:
+        from chatsum.core.pipelines.qa_history import QAHistory
+
+        return QAHistory(store.conn).turns(session_id)
