@@ -36,6 +36,12 @@ class Usage:
         gen_time = self.total_s - self.time_to_first_token_s
         return self.completion_tokens / gen_time if gen_time > 0 else 0.0
 
+    @property
+    def prompt_tokens_per_s(self) -> float:
+        """Prompt evaluation speed: tokens not taken from the cache, over the time to first token."""
+        evaluated = self.prompt_tokens - self.cached_prompt_tokens
+        return evaluated / self.time_to_first_token_s if self.time_to_first_token_s > 0 else 0.0
+
 
 @dataclass(frozen=True)
 class Completion:
