@@ -57,6 +57,8 @@ class Header:
 
 def parse_header(line: str) -> Header | None:
     """A message header line, or None."""
+    if not line[:1].isdigit():
+        return None
     match = _HEADER.match(line)
     if match is None:
         return None

@@ -51,7 +51,7 @@ def _derived_stamp(create_time: str, str_time: str, options: ParseOptions) -> St
     """UTC from the epoch column, the offset from its local rendering when present."""
     local: datetime | None = None
     try:
-        local = datetime.strptime(str_time.strip(), "%Y-%m-%d %H:%M:%S")
+        local = datetime.fromisoformat(str_time.strip())
     except ValueError:
         local = None
     try:
@@ -172,7 +172,7 @@ def _txt_header(line: str) -> tuple[datetime | None, str] | None:
     if match is None:
         return None
     try:
-        moment: datetime | None = datetime.strptime(match.group("time"), "%Y-%m-%d %H:%M:%S")
+        moment: datetime | None = datetime.fromisoformat(match.group("time"))
     except ValueError:
         moment = None
     return moment, (match.group("name") or "").strip()
