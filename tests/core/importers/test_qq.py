@@ -154,3 +154,11 @@ def test_registry_detects_qq_exports_renamed(name: str, format_id: str, tmp_path
     renamed = tmp_path / "backup.dat"
     shutil.copy(QQ / name, renamed)
     assert detected_format(renamed) == format_id
+
+
+def test_txt_rule_typed_inside_a_body_is_text_not_a_block() -> None:
+    parsed = parse_fixture(QQ_TXT, QQ / "rule_in_body.txt")
+
+    assert [c.title for c in parsed.conversations] == ["A", "B"]
+    assert parsed.texts == ["标题\n" + "=" * 64 + "\n正文", "last", "hi"]
+    assert [m.conversation_key for m in parsed.messages] == ["A", "A", "B"]

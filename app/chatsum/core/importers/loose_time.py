@@ -19,8 +19,9 @@ from datetime import datetime
 
 from chatsum.core.importers.base import ParseOptions, ParseReport, local_to_utc_ms
 
-_AM = {"am", "a.m.", "a. m.", "上午", "午前", "凌晨", "早上"}
-_PM = {"pm", "p.m.", "p. m.", "下午", "午後", "晚上", "中午"}
+# Markers as compared: lower case, spaces removed ("a. m." -> "a.m.").
+_AM = {"am", "a.m.", "上午", "午前", "凌晨", "早上"}
+_PM = {"pm", "p.m.", "下午", "午後", "晚上", "中午"}
 MERIDIEM = r"(?:上午|下午|午前|午後|凌晨|早上|中午|晚上|[AaPp]\.?\s?[Mm]\.?)"
 
 _TIME = (
@@ -52,9 +53,9 @@ def hour_24(hour: int, meridiem: str | None) -> int:
     if not meridiem:
         return hour
     marker = meridiem.strip().lower().replace(" ", "")
-    if marker in {m.replace(" ", "") for m in _PM}:
+    if marker in _PM:
         return hour if hour == 12 else hour + 12
-    if marker in {m.replace(" ", "") for m in _AM}:
+    if marker in _AM:
         return 0 if hour == 12 else hour
     return hour
 

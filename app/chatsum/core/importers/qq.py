@@ -170,11 +170,18 @@ class QqTxtImporter:
         messages = 0
         for number, line in iter_lines(entry):
             if _RULE.match(line):
+                # A rule opens a block header, unless a message body goes on after it.
                 after_rule = True
+                if pending is not None:
+                    pending.lines.append(line)
                 continue
             block_field = _BLOCK_FIELD.match(line) if after_rule else None
             if block_field is not None:
                 if pending is not None and key is not None:
+                    while pending.lines and (
+                        not pending.lines[-1].strip() or _RULE.match(pending.lines[-1])
+                    ):
+                        pending.lines.pop()
                     yield self._finish(key, pending, options)
                     pending = None
                 if block_field.group("field") == "消息分组":

@@ -49,9 +49,9 @@ _MAX_OFFSET_MIN = 14 * 60
 
 def _derived_stamp(create_time: str, str_time: str, options: ParseOptions) -> Stamp | None:
     """UTC from the epoch column, the offset from its local rendering when present."""
-    local: datetime | None = None
+    local: datetime | None
     try:
-        local = datetime.fromisoformat(str_time.strip())
+        local = datetime.fromisoformat(str_time.strip()).replace(tzinfo=None)
     except ValueError:
         local = None
     try:
