@@ -141,3 +141,24 @@ def test_user_errors_are_one_clean_line(
     assert code == 4 and "without --stored" in err
     code, _, err, _ = run(settings, capsys, "extract", "没有这个群")
     assert code == 4
+
+
+def test_eval_extract_reports_the_figures(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err, generator = run(settings, capsys, "eval", "extract", "--limit", "2", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["cases"] == 2 and len(report["per_case"]) == 2
+    assert report["schema_valid_rate"] == 1.0
+    assert 0 < report["model_calls"] <= len(generator.calls)  # plus any role questions
+    assert set(report["fields"]) == {f.name for f in lead_schema().fields}
+    assert report["records"]["expected"] == 2
+    # The scripted values belong to another chat: nothing is supported, nothing is right.
+    assert report["contact_fields"]["precision"] is None
+    assert not settings.db_path.exists()  # the user's archive is never touched
+
+    code, out, _, _ = run(settings, capsys, "eval", "extract", "--limit", "1")
+    assert code == 0
+    assert "schema-valid replies     100%" in out
+    assert "(all fields)" in out

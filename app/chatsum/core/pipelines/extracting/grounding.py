@@ -9,7 +9,8 @@ What "support" means depends on the field's grounding:
   addressed to the customer ("您的电话…") — so a staff member's own number
   never lands in a customer's record;
 - quoted (names, amounts, products…): most of the value's words (CJK characters
-  or Latin words) occur in the cited messages;
+  or Latin words) occur in the cited messages, sender names included (a
+  customer's name is often only the name they write under);
 - inferred (enumerations, stages, objections…): at least one valid citation,
   and enumerations and staff lists must hold allowed values.
 
@@ -49,6 +50,11 @@ def support(value: str, text: str) -> float:
         return 0.0
     present = set(_UNIT.findall(text.casefold()))
     return sum(unit in present for unit in units) / len(units)
+
+
+def _as_seen(entry: NumberedMessage) -> str:
+    """A message as the model saw it: its sender's name belongs to what it says."""
+    return f"{entry.message.sender_name or ''}: {entry.message.text}"
 
 
 @dataclass(frozen=True)
@@ -104,13 +110,13 @@ class _FieldGrounder:
 
     def quoted(self, value: str, cited: list[NumberedMessage]) -> Value | None:
         # Cite the messages that back the value on their own, else the cited set together.
-        own = [e for e in cited if support(value, e.message.text) >= QUOTE_SUPPORT]
+        own = [e for e in cited if support(value, _as_seen(e)) >= QUOTE_SUPPORT]
         if own:
             return Value(value, tuple(e.message.id for e in own))
-        joined = "\n".join(e.message.text for e in cited)
+        joined = "\n".join(_as_seen(e) for e in cited)
         if cited and support(value, joined) >= QUOTE_SUPPORT:
             return Value(value, tuple(e.message.id for e in cited))
-        backing = [e for e in self.piece.entries if support(value, e.message.text) >= QUOTE_SUPPORT]
+        backing = [e for e in self.piece.entries if support(value, _as_seen(e)) >= QUOTE_SUPPORT]
         if backing:
             return Value(value, tuple(e.message.id for e in backing[-MAX_CITATIONS:]))
         self.drop(value, "not supported by the cited messages")

@@ -26,16 +26,23 @@ from chatsum.core.pipelines.extracting.records import Role, RoleAssignment, Role
 from chatsum.core.progress import CancelToken, drive
 
 _STAFF_NAME = re.compile(
-    r"客服|顾问|销售|经理|助理|专员|主管|店长|总监|售后|售前|官方|小助手|管家|导购|运营|"
-    r"support|sales|service|agent|manager|assistant|advis[eo]r|consultant|official|"
+    r"客服|顾问|销售|经理|助理|助教|专员|主管|店长|总监|售后|售前|官方|小助手|管家|导购|运营|前台|"
+    r"教练|老师|医生|设计师|工程师|"
+    r"support|sales|service|care|agent|manager|assistant|advis[eo]r|consultant|official|"
     r"\bteam\b|\bcs\b|help ?desk",
     re.IGNORECASE,
 )
-_CUSTOMER_NAME = re.compile(r"客户|顾客|买家|customer|client|buyer", re.IGNORECASE)
+# "客户经理" and "Customer Care" are staff titles, not customers.
+_CUSTOMER_NAME = re.compile(
+    r"客户(?!经理|服务|成功|专员|代表)|顾客|买家|"
+    r"customer(?! ?(care|service|success|support))|client(?! ?(service|success|manager))|buyer",
+    re.IGNORECASE,
+)
 _SERVICE = re.compile(
     r"您好|我是.{0,8}(客服|顾问|销售|经理|助理)|请问|为您|帮您|给您|您的|我们(的|这边|公司|店|可以)|"
     r"亲[，,！!～~ ]|欢迎|稍等|安排|没问题|感谢您|谢谢您|放心|包邮|保修|"
-    r"\bwe (offer|have|can|will)\b|\bour \w+|let me|i'?ll send|happy to|glad to|"
+    r"推荐|建议|\bwe (offer|have|can|will)\b|\bour (product|plan|package|price|service|store|shop)|"
+    r"let me (send|check|show|help|get)|i'?ll (send|email|call)|happy to|glad to|"
     r"thanks? (you )?for (contacting|choosing|your)|feel free|no problem",
     re.IGNORECASE,
 )
@@ -46,7 +53,7 @@ _COMMERCE = re.compile(
 )
 _NEED = re.compile(
     r"我想|我要|我需要|想要|想了解|想问|想买|打算|预算|能不能|能否|可不可以|有没有|多少钱|怎么卖|"
-    r"太贵|便宜点|考虑一下|再看看|\bi want|\bi'?d like|\bi would like|\bi need|\bi'?m looking|"
+    r"贵了|有点贵|太贵|超预算|便宜点|考虑一下|再看看|我喜欢|希望|你们(?!好)|\bi want|\bi'?d like|\bi would like|\bi need|\bi'?m looking|"
     r"looking for|how much|my budget|\bcan i\b|do you have|too expensive|cheaper|i'?ll think",
     re.IGNORECASE,
 )
@@ -56,7 +63,7 @@ _QUESTION = re.compile(r"[?？]|吗[。.!！]?$|呢[。.!！]?$")
 _W_STAFF_NAME = 3.0
 _W_CUSTOMER_NAME = 3.0
 _W_SERVICE = 2.0
-_W_COMMERCE = 1.0
+_W_COMMERCE = 0.6
 _W_ANSWERS = 1.0
 _W_NEED = 2.0
 _W_QUESTION = 0.8
