@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 from chatsum.config import Settings
 
 if TYPE_CHECKING:
+    from chatsum.core.index.embedders import Embedder
+    from chatsum.core.index.vector_store import ChromaVectorIndex
     from chatsum.core.llm.base import TextGenerator
     from chatsum.core.llm.store import ModelStore
+    from chatsum.core.pipelines.retrieval import RetrievalParts
     from chatsum.core.storage.store import Store
 
 
@@ -37,7 +40,50 @@ class AppServices:
 
     def forget_conversation(self, conversation_id: int) -> int:
         """Remove a conversation and everything derived from it (rows and vectors)."""
-        return self.store.forget_conversation(conversation_id)
+        removed = self.store.forget_conversation(conversation_id)
+        from chatsum.core.pipelines.indexing import forget_vectors
+
+        try:
+            forget_vectors(self.store, self.open_vector_index, conversation_id)
+        except Exception as exc:  # the index may be unreachable (a server that is down)
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "vectors of conversation %s stay until the next `chatsum index`: %s",
+                conversation_id,
+                exc,
+            )
+        return removed
+
+    def open_vector_index(self, name: str) -> ChromaVectorIndex:
+        """A Chroma collection by name: on the server when chroma_url is set, else local."""
+        from chatsum.core.index.vector_store import ChromaVectorIndex
+
+        return ChromaVectorIndex.open(self.settings.chroma_dir, self.settings.chroma_url, name)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The injected `embedder`, or the one the `embedder` setting names."""
+        if self._overrides.get("embedder") is not None:
+            return self._overrides["embedder"]  # type: ignore[no-any-return]
+        import os
+
+        from chatsum.core.index.embedder_catalog import make_embedder
+
+        return make_embedder(self.settings.embedder, threads=min(4, os.cpu_count() or 2))
+
+    @cached_property
+    def vector_index(self) -> ChromaVectorIndex:
+        """This archive's collection for the configured embedder."""
+        from chatsum.core.pipelines.indexing import open_current_index
+
+        return open_current_index(self.store, self.embedder.id, self.open_vector_index)
+
+    def retrieval_parts(self) -> RetrievalParts:
+        """What a worker needs to search the archive (it opens its own store)."""
+        from chatsum.core.pipelines.retrieval import RetrievalParts
+
+        return RetrievalParts(self.embedder, self.vector_index)
 
     @cached_property
     def model_store(self) -> ModelStore:

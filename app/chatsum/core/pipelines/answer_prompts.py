@@ -1,0 +1,212 @@
+"""What the model reads and what we check in what it writes, for Q&A.
+
+Small local models answer well only when the task is narrow: here they get the
+retrieved messages as numbered lines (`[812] 2024-03-04 10:08 李娜: …`), are
+told to use nothing else, to answer in the question's language and to put the
+message number after each fact. Everything they write is then checked:
+numbers that do not exist or were not shown are dropped, a reply that says it
+found nothing becomes a plain rejection, and a sentence left without a number
+is matched to the shown message that shares most of its words.
+
+The history of the Q&A session goes first, as earlier chat turns, and the new
+messages and question last, so a follow-up shares the prompt prefix with the
+previous turn and llama.cpp can reuse its cache.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatsum.core.domain import Answer, Message
+from chatsum.core.llm.base import ChatMessage, TextGenerator
+from chatsum.core.pipelines.question_text import query_terms
+
+NOT_FOUND = {"en": "Not found in the archive.", "zh": "档案中没有找到相关内容。"}
+
+NOT_A_QUESTION = {
+    "en": "Hello! Ask me something about your imported chats, for example "
+    '"When did we agree to move the launch?"',
+    "zh": "你好！可以问我关于已导入聊天记录的问题，例如「我们什么时候决定推迟上线？」",
+}
+
+SYSTEM = {
+    "en": (
+        "You answer questions about a group-chat archive using ONLY the chat messages given "
+        "in the user's turn. Each message starts with its number in square brackets. "
+        "Answer in English, in one to three short sentences. After every fact, write the "
+        "number of the message it comes from in square brackets, like [12]. Say who said "
+        "what only as the messages show it. If the messages do not answer the question, "
+        f"reply exactly: {NOT_FOUND['en']}"
+    ),
+    "zh": (
+        "你根据群聊存档回答问题，只能使用用户给出的聊天消息。每条消息开头的方括号里是它的编号。"
+        "用中文回答，一到三句话。每个事实后面用方括号写出它来自的消息编号，例如 [12]。"
+        "谁说了什么必须与消息一致。如果这些消息不能回答问题，只回答："
+        f"{NOT_FOUND['zh']}"
+    ),
+}
+
+REWRITE_SYSTEM = (
+    "Rewrite the user's latest question so that it can be understood on its own: replace "
+    "pronouns and vague references (it, that, he, she, 它, 那个, 这个, 他, 她, 他说的) with what "
+    "they refer to in the conversation. Keep the question's language and meaning. Do not "
+    'answer it. Reply with JSON: {"question": "..."}'
+)
+
+REWRITE_SCHEMA = {
+    "type": "object",
+    "properties": {"question": {"type": "string", "minLength": 1, "maxLength": 300}},
+    "required": ["question"],
+}
+
+_NOT_FOUND_PATTERNS = re.compile(
+    r"not found in the archive|no (relevant )?information|do(es)? not (mention|contain|say)|"
+    r"not mentioned|cannot find|can't find|档案中没有|没有找到|没有提到|未提及|没有相关",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(r"[\[【]\s*#?(\d+(?:\s*[,，、;；]\s*#?\d+)*)\s*[\]】]")
+# A period ends a sentence only before a space or the end ("$2.5M" stays whole).
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\S))+(?:[.!?。！？]+|\n|$)\s*")
+
+
+def says_not_found(text: str) -> bool:
+    return bool(_NOT_FOUND_PATTERNS.search(text))
+
+
+def message_line(message: Message) -> str:
+    when = message.local_time.strftime("%Y-%m-%d %H:%M")
+    who = message.sender_name or "—"
+    text = " ".join(message.text.split())
+    return f"[{message.id}] {when} {who}: {text}"
+
+
+@dataclass(frozen=True)
+class PassageBlock:
+    title: str
+    messages: tuple[Message, ...]
+
+
+def _context_text(blocks: Sequence[PassageBlock]) -> str:
+    parts = []
+    for block in blocks:
+        lines = "\n".join(message_line(m) for m in block.messages)
+        parts.append(f"## {block.title}\n{lines}" if block.title else lines)
+    return "\n\n".join(parts)
+
+
+def answer_messages(
+    language: str, question: str, blocks: Sequence[PassageBlock], history: Sequence[Answer]
+) -> list[ChatMessage]:
+    label = ("聊天消息", "问题") if language == "zh" else ("Chat messages", "Question")
+    chat = [ChatMessage("system", SYSTEM[language])]
+    for turn in history:
+        chat.append(ChatMessage("user", turn.rewritten_question or turn.question))
+        chat.append(ChatMessage("assistant", turn.text))
+    chat.append(
+        ChatMessage("user", f"{label[0]}:\n{_context_text(blocks)}\n\n{label[1]}: {question}")
+    )
+    return chat
+
+
+def fit_prompt(
+    generator: TextGenerator,
+    language: str,
+    question: str,
+    blocks: list[PassageBlock],
+    history: list[Answer],
+    max_tokens: int,
+) -> tuple[list[ChatMessage], list[PassageBlock]]:
+    """The largest prompt that leaves `max_tokens` for the reply: drop old turns
+    first, then the weakest passages, then trim the last passage's edges."""
+    budget = generator.context_length - max_tokens
+    history, blocks = list(history), list(blocks)
+    while True:
+        chat = answer_messages(language, question, blocks, history)
+        if generator.count_chat_tokens(chat) <= budget:
+            return chat, blocks
+        if history:
+            history.pop(0)
+        elif len(blocks) > 1:
+            blocks.pop()
+        elif blocks and len(blocks[0].messages) > 1:
+            messages = blocks[0].messages
+            blocks = [
+                PassageBlock(blocks[0].title, messages[1:] if len(messages) % 2 else messages[:-1])
+            ]
+        else:
+            return chat, blocks
+
+
+def rewrite_request(
+    question: str, history: Sequence[Answer], around: Sequence[Message]
+) -> list[ChatMessage]:
+    lines: list[str] = []
+    for turn in history:
+        lines.append(f"Q: {turn.rewritten_question or turn.question}")
+        lines.append(f"A: {_CITATION.sub('', turn.text).strip()}")
+    if around:
+        lines.append("Chat around the message the user is looking at:")
+        lines.extend(message_line(m) for m in around)
+    context = "\n".join(lines)
+    return [
+        ChatMessage("system", REWRITE_SYSTEM),
+        ChatMessage("user", f"Conversation:\n{context}\n\nLatest question: {question}"),
+    ]
+
+
+# ---------------------------------------------------------------- checking the reply
+
+
+@dataclass(frozen=True)
+class CheckedReply:
+    text: str
+    cited: tuple[int, ...]
+    dropped: tuple[int, ...]
+
+
+def cited_ids(text: str) -> list[int]:
+    ids: list[int] = []
+    for group in _CITATION.findall(text):
+        ids.extend(int(n) for n in re.findall(r"\d+", group))
+    return list(dict.fromkeys(ids))
+
+
+def _support(sentence: str, message: Message) -> float:
+    terms = query_terms(sentence)
+    if not terms:
+        return 0.0
+    folded = message.text.lower()
+    return sum(term in folded for term in terms) / len(terms)
+
+
+def _attribute(sentence: str, shown: Sequence[Message]) -> int | None:
+    """The shown message that best supports an uncited sentence, if any does."""
+    scored = [(_support(sentence, m), m.id) for m in shown]
+    best = max(scored, default=(0.0, 0))
+    return best[1] if best[0] >= 0.5 else None
+
+
+def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> CheckedReply:
+    """Keep citations of shown, existing messages; drop the rest; cite uncited sentences."""
+    allowed = {m.id for m in shown} & existing
+    dropped = [i for i in cited_ids(text) if i not in allowed]
+
+    def keep_valid(match: re.Match[str]) -> str:
+        ids = [n for n in re.findall(r"\d+", match.group(1)) if int(n) in allowed]
+        return f"[{', '.join(ids)}]" if ids else ""
+
+    cleaned = _CITATION.sub(keep_valid, text)
+    sentences = _SENTENCE.findall(cleaned) or [cleaned]
+    rebuilt: list[str] = []
+    for sentence in sentences:
+        if sentence.strip() and not _CITATION.search(sentence) and not says_not_found(sentence):
+            found = _attribute(sentence, shown)
+            if found is not None:
+                body = sentence.rstrip()
+                words = body.rstrip(".!?。！？")
+                sentence = f"{words} [{found}]{body[len(words) :]}{sentence[len(body) :]}"
+        rebuilt.append(sentence)
+    final = re.sub(r"[ \t]+([.,。，!?！？])", r"\1", "".join(rebuilt)).strip()
+    return CheckedReply(final, tuple(i for i in cited_ids(final) if i in allowed), tuple(dropped))
