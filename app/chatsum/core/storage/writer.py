@@ -13,7 +13,6 @@ exactly as it was before `begin()`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -21,6 +20,7 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from hashlib import blake2b
 from typing import Any
 
 from chatsum.core.domain import ConversationKind, ParsedConversation, ParsedMessage
@@ -69,20 +69,23 @@ class ImportWriter:
         self._fts_after_id = 0
         self.counts = UnitCounts()
         self._source_id: int | None = None
-        self._conversations: dict[str, int] = {}
-        self._platforms: dict[str, str] = {}
+        self._conversations: dict[str, tuple[int, str]] = {}
         self._participants: dict[tuple[str, str], int] = {}
-        self._names: dict[tuple[int, str], list[int]] = {}
-        self._occurrences: Counter[str] = Counter()
+        self._occurrences: dict[str, int] = {}
+        self._run_ts: int | None = None
+        self._by_kind: dict[str, int] = {}
         self._rows: list[tuple[Any, ...]] = []
-        self._senders_by_conversation: dict[int, set[int]] = {}
         self._kinds_unknown: set[int] = set()
+        self._first_new_id = 0
 
     # ------------------------------------------------------------ transaction
 
     def begin(self, path: str, size: int, sha256: str, format_id: str) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
-        self._fts_after_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0])
+        self._fts_after_id = int(
+            self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+        )
+        self._first_new_id = self._fts_after_id + 1
         self._source_id = self.conn.execute(
             "INSERT INTO sources(path, size, sha256, format, imported_at) VALUES (?, ?, ?, ?, ?)",
             (path, size, sha256, format_id, datetime.now(UTC).isoformat(timespec="seconds")),
@@ -103,6 +106,7 @@ class ImportWriter:
         self.flush()
         self._wait()
         self._flusher.shutdown(wait=True)
+        self.counts.by_kind.update(self._by_kind)
         self._write_names()
         self._resolve_replies()
         self._infer_kinds()
@@ -164,8 +168,7 @@ class ImportWriter:
                 self.counts.new_conversations += 1
                 if conversation.kind == ConversationKind.UNKNOWN:
                     self._kinds_unknown.add(conversation_id)
-        self._conversations[conversation.key] = conversation_id
-        self._platforms[conversation.key] = conversation.platform
+        self._conversations[conversation.key] = (conversation_id, conversation.platform)
         self.counts.conversations.add(conversation_id)
         self.conn.execute(
             "INSERT OR IGNORE INTO source_conversations(source_id, conversation_id) VALUES (?, ?)",
@@ -200,30 +203,25 @@ class ImportWriter:
                     (name, message.is_self, participant_id),
                 )
             self._participants[key] = participant_id
+            self.counts.participants.add(participant_id)
         return participant_id
 
     def add_message(self, message: ParsedMessage) -> None:
-        conversation_id = self._conversations[message.conversation_key]
-        platform = self._platforms[message.conversation_key]
+        conversation_id, platform = self._conversations[message.conversation_key]
         participant_id = self._participant(platform, message)
-        if participant_id is not None:
-            self.counts.participants.add(participant_id)
-            span = self._names.get((participant_id, message.sender_name or ""))
-            if span is None:
-                self._names[(participant_id, message.sender_name or "")] = [
-                    message.ts_ms,
-                    message.ts_ms,
-                ]
-            elif message.ts_ms < span[0]:
-                span[0] = message.ts_ms
-            elif message.ts_ms > span[1]:
-                span[1] = message.ts_ms
-            self._senders_by_conversation.setdefault(conversation_id, set()).add(participant_id)
-        content_key = f"{conversation_id}\x1f{message.sender_id or message.sender_name}\x1f{message.ts_ms}\x1f{message.kind}\x1f{message.text}"
-        occurrence = self._occurrences[content_key]
+        ts_ms = message.ts_ms
+        kind = message.kind.value
+        # Identical messages (same sender, second and text) are told apart by
+        # their position among each other; they are adjacent in every export,
+        # so only the current timestamp's run needs counting.
+        if ts_ms != self._run_ts:
+            self._run_ts = ts_ms
+            self._occurrences.clear()
+        content_key = f"{conversation_id}\x1f{message.sender_id or message.sender_name}\x1f{ts_ms}\x1f{kind}\x1f{message.text}"
+        occurrence = self._occurrences.get(content_key, 0)
         self._occurrences[content_key] = occurrence + 1
         fingerprint = int.from_bytes(
-            hashlib.blake2b(f"{content_key}\x1f{occurrence}".encode(), digest_size=8).digest(),
+            blake2b(f"{content_key}\x1f{occurrence}".encode(), digest_size=8).digest(),
             "big",
             signed=True,
         )
@@ -232,10 +230,10 @@ class ImportWriter:
                 conversation_id,
                 participant_id,
                 message.sender_name,
-                message.ts_ms,
+                ts_ms,
                 message.utc_offset_min,
                 int(message.offset_assumed),
-                message.kind.value,
+                kind,
                 message.text,
                 message.media,
                 message.external_id,
@@ -246,7 +244,7 @@ class ImportWriter:
             )
         )
         self.counts.messages_seen += 1
-        self.counts.by_kind[message.kind.value] += 1
+        self._by_kind[kind] = self._by_kind.get(kind, 0) + 1
         if len(self._rows) >= BATCH_ROWS:
             self.flush()
 
@@ -277,18 +275,23 @@ class ImportWriter:
                    SELECT id, chatsum_fts_body(text) FROM messages WHERE id > ? AND text != ''""",
                 (self._fts_after_id,),
             )
-            self._fts_after_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0])
+            self._fts_after_id = int(
+                self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+            )
 
     # ------------------------------------------------------------ finishing
 
     def _write_names(self) -> None:
-        self.conn.executemany(
+        """Record each display name a participant used, with when (new rows only)."""
+        self.conn.execute(
             """INSERT INTO participant_names(participant_id, name, first_ts_ms, last_ts_ms)
-               VALUES (?, ?, ?, ?)
+               SELECT participant_id, sender_name, MIN(ts_ms), MAX(ts_ms) FROM messages
+               WHERE id >= ? AND participant_id IS NOT NULL AND sender_name IS NOT NULL
+               GROUP BY participant_id, sender_name
                ON CONFLICT(participant_id, name) DO UPDATE SET
                  first_ts_ms = MIN(first_ts_ms, excluded.first_ts_ms),
                  last_ts_ms = MAX(last_ts_ms, excluded.last_ts_ms)""",
-            [(pid, name, span[0], span[1]) for (pid, name), span in self._names.items() if name],
+            (self._first_new_id,),
         )
 
     def _resolve_replies(self) -> None:
@@ -304,7 +307,12 @@ class ImportWriter:
     def _infer_kinds(self) -> None:
         """A conversation whose export did not say: 3+ senders is a group, 2 private."""
         for conversation_id in self._kinds_unknown:
-            senders = len(self._senders_by_conversation.get(conversation_id, ()))
+            senders = int(
+                self.conn.execute(
+                    "SELECT COUNT(DISTINCT participant_id) FROM messages WHERE conversation_id = ?",
+                    (conversation_id,),
+                ).fetchone()[0]
+            )
             kind = ConversationKind.GROUP if senders >= 3 else ConversationKind.PRIVATE
             if senders:
                 self.conn.execute(
