@@ -100,7 +100,9 @@ def main() -> None:
             again = run_import(db, path)
             rate_again = args.messages / float(again["seconds"])  # type: ignore[arg-type]
             print(f"{label}: re-import same file ({again['status']}) {again['seconds']:.2f}s = {rate_again:,.0f} msgs/s")
-            changed = work / f"changed_{path.name}"
+            # A newer export of the same chat: same file name, one more message.
+            changed = work / "newer" / path.name
+            changed.parent.mkdir(exist_ok=True)
             shutil.copyfile(path, changed)
             if path.suffix == ".txt":
                 with changed.open("a", encoding="utf-8") as handle:
