@@ -214,9 +214,12 @@ class AskPanel(QWidget):
 
     def _on_turns_loaded(self, answers: list[Answer]) -> None:
         for answer in answers:
-            self._add_question(answer.question)
-            bubble = self._add_answer()
-            self._finish_bubble(bubble, answer)
+            self.show_turn(answer)
+
+    def show_turn(self, answer: Answer) -> None:
+        """Add a finished question and answer to the history view."""
+        self._add_question(answer.question)
+        self._finish_bubble(self._add_answer(), answer)
 
     # ------------------------------------------------------------ asking
 

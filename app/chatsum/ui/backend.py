@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from chatsum.ui.summary_panel import SummaryRequest
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("GuiBackend", text)
-
-
 @dataclass(frozen=True)
 class ModelStatusView:
     """The model part of the status bar."""
@@ -42,6 +38,7 @@ class GuiBackend:
 
     def __init__(self, services: AppServices) -> None:
         self.services = services
+        self._parts: Any = None
 
     @property
     def db_path(self) -> Path:
@@ -60,14 +57,24 @@ class GuiBackend:
         detail = str(getattr(engine, "device_info", "") or "")
         if device is None:
             return ModelStatusView(
-                model, _tr("not loaded"), _tr("The model loads when it is first needed.")
+                model,
+                QCoreApplication.translate("GuiBackend", "not loaded"),
+                QCoreApplication.translate(
+                    "GuiBackend", "The model loads when it is first needed."
+                ),
             )
-        label = _tr("GPU") if device == "gpu" else _tr("CPU")
+        label = (
+            QCoreApplication.translate("GuiBackend", "GPU")
+            if device == "gpu"
+            else QCoreApplication.translate("GuiBackend", "CPU")
+        )
         return ModelStatusView(model, label, detail)
 
     def settings_changed(self) -> None:
-        """Drop the engine so the next job builds it from the new settings."""
+        """Drop the engine and retrieval parts so the next job builds them anew."""
         self.close()
+        self._parts = None
+        self.services.__dict__.pop("embedder", None)
 
     def close(self) -> None:
         engine = self.services.__dict__.pop("engine", None)
@@ -154,12 +161,42 @@ class GuiBackend:
         return answer_question(
             settings.db_path,
             self.text_generator(),
-            self.services.retrieval_parts(),
+            self.retrieval_parts(),
             question,
             session_id,
             scope,
             options,
             cancel,
+        )
+
+    def retrieval_parts(self) -> Any:
+        """Embedder and vector index for retrieval (call inside a job).
+
+        Built here rather than by `AppServices.retrieval_parts`, which opens
+        the index through the services' own Store and would tie that SQLite
+        connection to whichever worker thread got there first.
+        """
+        if self._parts is None:
+            from chatsum.core.pipelines.indexing import open_current_index
+            from chatsum.core.pipelines.retrieval import RetrievalParts
+            from chatsum.core.storage.store import Store
+
+            embedder = self.services.embedder
+            store = Store.open(self.db_path)
+            try:
+                index = open_current_index(store, embedder.id, self.services.open_vector_index)
+            finally:
+                store.close()
+            self._parts = RetrievalParts(embedder, index)
+        return self._parts
+
+    def index(self, cancel: CancelToken) -> Generator[Any, None, Any]:
+        """Bring the semantic index up to date with the archive."""
+        from chatsum.core.pipelines.indexing import index_archive
+
+        self._parts = None  # the next question opens the updated index
+        return index_archive(
+            self.db_path, self.services.embedder, self.services.open_vector_index, cancel
         )
 
     def qa_sessions(self, store: Any) -> list[Any]:

@@ -38,6 +38,15 @@ def _number(value: int) -> str:
     return QLocale().toString(value)
 
 
+def _detail(parent: QTreeWidgetItem, text: str) -> QTreeWidgetItem:
+    """A line of explanation under a file, across all columns."""
+    child = QTreeWidgetItem([text])
+    child.setToolTip(0, text)
+    parent.addChild(child)
+    child.setFirstColumnSpanned(True)
+    return child
+
+
 class ImportPanel(QWidget):
     """One import at a time: a row per file while it runs, then the report."""
 
@@ -71,6 +80,8 @@ class ImportPanel(QWidget):
         self.files.setColumnCount(3)
         self.files.setHeaderLabels([self.tr("File"), self.tr("Status"), self.tr("Messages")])
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.files.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.files.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.files.header().setStretchLastSection(False)
         self.files.setUniformRowHeights(False)
         self.files.setWordWrap(True)
@@ -224,29 +235,17 @@ class ImportPanel(QWidget):
             item.setText(2, _number(source.messages_new))
             item.setToolTip(0, source.path)
             if source.error:
-                child = QTreeWidgetItem([source.error, "", ""])
-                child.setForeground(0, Qt.GlobalColor.red)
-                item.addChild(child)
+                _detail(item, source.error).setForeground(0, Qt.GlobalColor.red)
             for warning in source.warnings:
-                child = QTreeWidgetItem(
-                    [
-                        fill(
-                            self.tr("Warning: %1 (%n time(s))", "", int(warning.get("count", 1))),
-                            str(warning.get("message", "")),
-                        ),
-                        "",
-                        "",
-                    ]
+                count = int(warning.get("count", 1))
+                text = fill(
+                    self.tr("Warning: %1 (%n time(s))", "", count), warning.get("message", "")
                 )
+                child = _detail(item, text)
                 for example in list(warning.get("examples", []))[:EXAMPLES_SHOWN]:
-                    child.addChild(QTreeWidgetItem([str(example), "", ""]))
-                item.addChild(child)
+                    _detail(child, fill(self.tr("e.g. %1"), example))
             if source.duplicates and source.status == "imported":
-                item.addChild(
-                    QTreeWidgetItem(
-                        [self.tr("%n duplicate message(s) skipped", "", source.duplicates), "", ""]
-                    )
-                )
+                _detail(item, self.tr("%n duplicate message(s) skipped", "", source.duplicates))
             item.setExpanded(source.status == "failed" or bool(source.warnings))
         for skipped in report.skipped_files:
             item = self._row(skipped)

@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 )
 
 from chatsum.core.domain import Conversation, Message
+from chatsum.ui.i18n import fill
 from chatsum.ui.profile import DayRuns
 
 PAGE_SIZE = 200
@@ -468,9 +469,8 @@ class ModelListModel(QAbstractTableModel):
             if column == "licence":
                 return row.license
             if column == "status":
-                if row.in_use:
-                    return self.tr("in use")
-                return self.tr("installed") if row.installed else self.tr("not installed")
+                state = self.tr("installed") if row.installed else self.tr("not installed")
+                return fill(self.tr("%1, in use"), state) if row.in_use else state
             return row.checksum
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(part for part in (row.id, ", ".join(row.roles), row.notes) if part)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatsum.core.domain import Conversation
+from chatsum.core.progress import Progress
 from chatsum.services import AppServices
 from chatsum.ui.ask_panel import AskPanel
 from chatsum.ui.backend import GuiBackend
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.backend = backend or GuiBackend(services)
         self._profile: ConversationProfile | None = None
         self._profile_job: Any = None
+        self._index_job: Any = None
         self._closing = False
         db_path = services.settings.db_path
         self.setWindowTitle("chatsum")
@@ -163,6 +166,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         tools = self.menuBar().addMenu(self.tr("&Tools"))
+        self.index_action = QAction(self.tr("Update the search &index"), self)
+        self.index_action.triggered.connect(self.update_index)
+        tools.addAction(self.index_action)
         self.models_action = QAction(self.tr("&Models…"), self)
         self.models_action.triggered.connect(self.open_models_dialog)
         tools.addAction(self.models_action)
@@ -189,6 +195,12 @@ class MainWindow(QMainWindow):
         self.jobs_spinner.setMaximumWidth(80)
         self.jobs_spinner.setMaximumHeight(12)
         self.jobs_spinner.hide()
+        self.index_label = QLabel()
+        self.index_cancel = QPushButton(self.tr("Stop indexing"))
+        self.index_cancel.clicked.connect(self._on_index_cancel_clicked)
+        self.index_cancel.hide()
+        bar.addWidget(self.index_label)
+        bar.addWidget(self.index_cancel)
         for widget in (self.model_label, self.device_label, self.speed_label):
             bar.addPermanentWidget(widget)
         bar.addPermanentWidget(self.jobs_spinner)
@@ -409,6 +421,50 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.import_paths(paths))
         else:
             event.ignore()
+
+    # ------------------------------------------------------------ search index
+
+    def update_index(self) -> None:
+        """Embed new messages into the semantic index (questions use it)."""
+        if self._index_job is not None:
+            return
+        self.index_label.setText(self.tr("Indexing…"))
+        self.index_cancel.show()
+        self._index_job = self.runner.start(
+            "index",
+            self.backend.index,
+            on_progress=self._on_index_progressed,
+            on_result=self._on_index_finished,
+            on_failure=self._on_index_failed,
+        )
+
+    def _on_index_progressed(self, progress: Progress) -> None:
+        if progress.total:
+            self.index_label.setText(
+                fill(
+                    self.tr("Indexing: %1 of %2 messages"),
+                    QLocale().toString(progress.done),
+                    QLocale().toString(progress.total),
+                )
+            )
+
+    def _on_index_finished(self, report: Any) -> None:
+        self._index_job = None
+        self.index_cancel.hide()
+        self.index_label.setText(self.tr("Search index up to date."))
+
+    def _on_index_failed(self, failure: JobFailure) -> None:
+        self._index_job = None
+        self.index_cancel.hide()
+        self.index_label.setText(
+            self.tr("Indexing stopped; it resumes where it left off.")
+            if failure.cancelled
+            else failure.message
+        )
+
+    def _on_index_cancel_clicked(self) -> None:
+        if self._index_job is not None:
+            self._index_job.cancel()
 
     # ------------------------------------------------------------ models, settings, status
 

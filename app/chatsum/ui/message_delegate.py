@@ -94,7 +94,8 @@ def body_layout(
         )
         flat = flat[:last_start] + tail
         layout = QTextLayout(flat, font)
-        _lay_out(layout, width, BODY_LINES)
+    elif not terms:
+        return layout
     formats = []
     for start, length in hit_ranges(flat, terms):
         fmt = QTextCharFormat()
@@ -102,8 +103,9 @@ def body_layout(
         item = QTextLayout.FormatRange()
         item.start, item.length, item.format = start, length, fmt
         formats.append(item)
-    if formats:
-        layout.setFormats(formats)
+    # Formats must be in place before the lines are laid out.
+    layout.setFormats(formats)
+    _lay_out(layout, width, BODY_LINES)
     return layout
 
 

@@ -44,18 +44,15 @@ from chatsum.ui.workers import GeneratorWorker, JobFailure, JobRunner
 CONTEXT_SIZES = (2048, 4096, 8192, 16384, 32768)
 
 
-def _tr(text: str) -> str:
-    # QCoreApplication.translate is thread-safe: rows are built in a job.
-    return QCoreApplication.translate("ModelsDialog", text)
-
-
 def model_rows(store: Any, in_use: str, checks: dict[str, str]) -> list[ModelRow]:
-    """Rows for the dialog from the model store (runs in a job)."""
+    """Rows for the dialog from the model store (runs in a job: translate() is thread-safe)."""
     installed = store.installed()
     words = {
-        "catalog": _tr("sha256 matches the catalog"),
-        "hub": _tr("sha256 matches the hub"),
-        "recorded": _tr("sha256 recorded at install (none published)"),
+        "catalog": QCoreApplication.translate("ModelsDialog", "sha256 matches the catalog"),
+        "hub": QCoreApplication.translate("ModelsDialog", "sha256 matches the hub"),
+        "recorded": QCoreApplication.translate(
+            "ModelsDialog", "sha256 recorded at install (none published)"
+        ),
     }
     rows = []
     for status in store.statuses():
@@ -66,7 +63,9 @@ def model_rows(store: Any, in_use: str, checks: dict[str, str]) -> list[ModelRow
             checksum = words.get(model.sha_origin, model.sha_origin)
         else:
             checksum = (
-                _tr("published sha256 known") if status.sha256_known else _tr("no published sha256")
+                QCoreApplication.translate("ModelsDialog", "published sha256 known")
+                if status.sha256_known
+                else QCoreApplication.translate("ModelsDialog", "no published sha256")
             )
         rows.append(
             ModelRow(

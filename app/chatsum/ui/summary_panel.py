@@ -391,6 +391,7 @@ class SummaryPanel(QWidget):
             item = self.cards_layout.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
 
     def _show_placeholder(self, text: str) -> None:

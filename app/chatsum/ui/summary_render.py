@@ -20,10 +20,6 @@ from chatsum.ui.i18n import fill
 CITE_SCHEME = "cite"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SummaryRender", text)
-
-
 @dataclass(frozen=True)
 class Section:
     label: str
@@ -32,11 +28,13 @@ class Section:
 
 def topic_sections(topic: Topic) -> list[Section]:
     sections = [
-        Section(_tr("Key points"), topic.key_points),
-        Section(_tr("Views"), topic.viewpoints),
-        Section(_tr("Decisions"), topic.decisions),
-        Section(_tr("Open questions"), topic.open_questions),
-        Section(_tr("Action items"), topic.action_items),
+        Section(QCoreApplication.translate("SummaryRender", "Key points"), topic.key_points),
+        Section(QCoreApplication.translate("SummaryRender", "Views"), topic.viewpoints),
+        Section(QCoreApplication.translate("SummaryRender", "Decisions"), topic.decisions),
+        Section(
+            QCoreApplication.translate("SummaryRender", "Open questions"), topic.open_questions
+        ),
+        Section(QCoreApplication.translate("SummaryRender", "Action items"), topic.action_items),
     ]
     return [section for section in sections if section.items]
 
@@ -70,9 +68,9 @@ def item_text(item: Claim | Viewpoint) -> str:
 
 def cite_line(citation: Citation | None, utc_offset_min: int = 0) -> str:
     if citation is None:
-        return _tr("(message no longer in the archive)")
+        return QCoreApplication.translate("SummaryRender", "(message no longer in the archive)")
     when = local_datetime(citation.ts_ms, utc_offset_min).strftime("%Y-%m-%d %H:%M")
-    sender = citation.sender_name or _tr("(system)")
+    sender = citation.sender_name or QCoreApplication.translate("SummaryRender", "(system)")
     return f"{when} {sender}: {' '.join(citation.text.split())}"
 
 
@@ -81,7 +79,10 @@ def item_html(item: Claim | Viewpoint, numbers: CitationNumbers) -> str:
     if isinstance(item, Viewpoint):
         body = f"<b>{escape(item.participant)}</b>: {escape(item.view)}"
         if item.reattributed_from:
-            note = fill(_tr("the model first credited %1"), item.reattributed_from)
+            note = fill(
+                QCoreApplication.translate("SummaryRender", "the model first credited %1"),
+                item.reattributed_from,
+            )
             body += f" <span style='color:#8a6d00'>({escape(note)})</span>"
     else:
         body = escape(item.text)
@@ -89,7 +90,9 @@ def item_html(item: Claim | Viewpoint, numbers: CitationNumbers) -> str:
         f" <a href='{CITE_SCHEME}:{mid}'>[{numbers.number(mid)}]</a>" for mid in item.message_ids
     )
     if not item.supported or not item.message_ids:
-        flag = escape(_tr("unverified: no message supports this"))
+        flag = escape(
+            QCoreApplication.translate("SummaryRender", "unverified: no message supports this")
+        )
         body += f" <span style='color:#c0392b'>⚠ {flag}</span>"
     return body + links
 
@@ -110,7 +113,8 @@ def to_markdown(summary: Summary, title: str, utc_offset_min: int = 0) -> str:
             lines.append("")
     sources = numbers.ordered()
     if sources:
-        lines += [f"## {_tr('Sources')}", ""]
+        label = QCoreApplication.translate("SummaryRender", "Sources")
+        lines += [f"## {label}", ""]
         lines += [f"[{n}] {cite_line(c, utc_offset_min)}" for n, _, c in sources]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -135,7 +139,8 @@ def to_html(summary: Summary, title: str, utc_offset_min: int = 0) -> str:
             parts.append("</ul>")
     sources = numbers.ordered()
     if sources:
-        parts.append(f"<h2>{escape(_tr('Sources'))}</h2><ol>")
+        label = QCoreApplication.translate("SummaryRender", "Sources")
+        parts.append(f"<h2>{escape(label)}</h2><ol>")
         parts += [
             f"<li value='{n}'>{escape(cite_line(c, utc_offset_min))}</li>" for n, _, c in sources
         ]
