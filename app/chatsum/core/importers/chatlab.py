@@ -54,6 +54,7 @@ _KINDS = {
     80: MessageKind.SYSTEM,
     81: MessageKind.DELETED,
 }
+_PLACEHOLDER_KINDS = frozenset({MessageKind.MEDIA, MessageKind.STICKER, MessageKind.FILE})
 _MEDIA_NAMES = {
     1: "image",
     2: "voice",
@@ -124,6 +125,11 @@ class _Chat:
         media = _MEDIA_NAMES.get(code) if isinstance(code, int) else None
         if kind is MessageKind.TEXT and is_link_only(text):
             kind = MessageKind.LINK
+        elif kind is MessageKind.DELETED:
+            text = ""
+        elif kind in _PLACEHOLDER_KINDS:
+            # The content of a picture or file message is its placeholder or name, not text.
+            media, text = text or media, ""
         if kind is MessageKind.SYSTEM:
             return ParsedMessage(self.key, ts, offset, True, kind, text, location=location)
         reply = record.get("replyToMessageId")

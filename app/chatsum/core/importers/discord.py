@@ -282,9 +282,11 @@ class DiscordCsvImporter:
                         "line 1",
                         f"expected the header {','.join(_CSV_HEADER)} of a DiscordChatExporter CSV",
                     )
+                start = reader.line_num + 1
                 for row in reader:
                     if row:
-                        yield reader.line_num, row
+                        yield start, row
+                    start = reader.line_num + 1
             except csv.Error as exc:
                 raise format_error(
                     entry, f"line {reader.line_num}", f"malformed CSV ({exc})"

@@ -55,6 +55,11 @@ class JsonStream:
         """Slide the consumed text out and append more; False at end of input."""
         if self._eof:
             return False
+        more = self._handle.read(max(at_least, self._chunk))
+        if not more:
+            # Keep the buffer as it is: error positions still refer to it.
+            self._eof = True
+            return False
         pos = self._pos
         if pos:
             buf = self._buf
@@ -66,10 +71,6 @@ class JsonStream:
                 self._column_dropped += pos
             self._buf = buf[pos:]
             self._pos = 0
-        more = self._handle.read(max(at_least, self._chunk))
-        if not more:
-            self._eof = True
-            return False
         if not self._buf and self._lines_dropped == 0 and self._column_dropped == 0:
             more = more.lstrip("\ufeff")
         self._buf += more
@@ -104,21 +105,21 @@ class JsonStream:
         if self._peek() == "":
             raise self.error("the file ends where a value was expected; is it truncated?")
         while True:
+            buf = self._buf
             try:
-                result, end = self._decode(self._buf, self._pos)
+                result, end = self._decode(buf, self._pos)
             except json.JSONDecodeError as exc:
-                incomplete = exc.pos >= len(self._buf) - _NEAR_END or exc.msg.startswith(
-                    "Unterminated string"
-                )
-                if incomplete and self._read_more(len(self._buf) - self._pos):
+                cut = exc.pos >= len(buf) or exc.msg.startswith("Unterminated string")
+                maybe_cut = cut or exc.pos >= len(buf) - _NEAR_END
+                if maybe_cut and self._read_more(len(buf) - self._pos):
                     continue
-                if incomplete:
+                if cut:
                     raise self.error(
                         "the file ends in the middle of a value; is it truncated?", exc.pos
                     ) from exc
                 raise self.error(f"invalid JSON ({exc.msg})", exc.pos) from exc
-            # A number or literal touching the end of the buffer may go on in the next chunk.
-            if end == len(self._buf) and self._read_more(0):
+            # A number near the end of the buffer ("12", "1.", "3e") may go on in the next chunk.
+            if end > len(buf) - _NEAR_END and self._read_more(0):
                 continue
             self._pos = end
             return result

@@ -61,11 +61,9 @@ def _repair(value: Any) -> Any:
     return value
 
 
-def _platform(entry: Entry, data: dict[str, Any]) -> str:
-    path = entry.display.lower()
-    if "instagram" in path or "magic_words" in data or "joinable_mode" in data:
-        return "instagram"
-    return "messenger"
+def _platform(entry: Entry) -> str:
+    """Both apps write identical JSON; only the export's folders say which one it was."""
+    return "instagram" if "instagram" in entry.display.lower() else "messenger"
 
 
 class MessengerImporter:
@@ -96,7 +94,7 @@ class MessengerImporter:
         participants = [
             str(p.get("name")) for p in data.get("participants") or [] if isinstance(p, dict)
         ]
-        platform = _platform(entry, data)
+        platform = _platform(entry)
         thread = str(data.get("thread_path") or PurePosixPath(entry.name).parent.as_posix())
         title = str(
             data.get("title") or data.get("threadName") or ", ".join(participants) or thread

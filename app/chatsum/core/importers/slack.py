@@ -117,7 +117,9 @@ class SlackImporter:
                 folder,
             )
             conversations.append(
-                _Conversation(folder, f"{PLATFORM}:{folder}", folder, ConversationKind.GROUP, None)
+                _Conversation(
+                    folder, f"{PLATFORM}:{folder}", f"#{folder}", ConversationKind.GROUP, None
+                )
             )
         channels = {c.external_id: c.title.lstrip("#") for c in conversations if c.external_id}
         offset = options.default_utc_offset_min

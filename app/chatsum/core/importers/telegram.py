@@ -390,7 +390,8 @@ def _service_text(record: dict[str, Any]) -> str:
         details.append(f"«{title}»")
     members = record.get("members")
     if isinstance(members, list) and members:
-        details.append(", ".join(str(m) if m is not None else "Deleted Account" for m in members))
+        names = ", ".join(str(m) if m is not None else "Deleted Account" for m in members)
+        details.append(f"with {names}" if action == "create_group" else names)
     if record.get("inviter"):
         details.append(f"(invited by {record['inviter']})")
     if record.get("duration_seconds"):

@@ -223,14 +223,20 @@ class _PageReader(HTMLParser):
 
 @dataclass
 class _ChatState:
-    """What carries from one page of a chat to the next."""
+    """What carries from one page of a chat to the next.
+
+    Service lines carry no time of their own: they take the time of the
+    message before them, or, at the very start, of the message after them
+    (`waiting` holds them until it comes).
+    """
 
     key: str
     sender: str | None = None
-    last_ts: int | None = None
+    last: tuple[int, int, bool] | None = None  # (UTC ms, offset, assumed) of the last message
     offset: int | None = None
     day_ts: int | None = None
     announced: bool = False
+    waiting: list[tuple[str | None, str, str]] = field(default_factory=list)
 
 
 class TelegramHtmlImporter:
@@ -262,6 +268,7 @@ class TelegramHtmlImporter:
             state = _ChatState(key=f"{PLATFORM}-html:{folder}")
             for page in pages:
                 yield from self._page(page, state, options, report)
+            yield from self._flush_waiting(state, state.day_ts, options, report)
 
     def _page(
         self, entry: Entry, state: _ChatState, options: ParseOptions, report: ParseReport
@@ -270,23 +277,17 @@ class TelegramHtmlImporter:
         with open_text(entry) as handle:
             while True:
                 chunk = handle.read(_FEED_CHARS)
-                if not chunk:
-                    break
-                reader.feed(chunk)
-                if not state.announced and reader.drafts:
+                if chunk:
+                    reader.feed(chunk)
+                else:
+                    reader.close()
+                if not state.announced and (reader.drafts or not chunk):
                     yield self._announce(state, reader, entry)
                 drafts, reader.drafts = reader.drafts, []
                 for draft in drafts:
-                    message = self._message(draft, state, entry, options, report)
-                    if message is not None:
-                        yield message
-            reader.close()
-        if not state.announced:
-            yield self._announce(state, reader, entry)
-        for draft in reader.drafts:
-            message = self._message(draft, state, entry, options, report)
-            if message is not None:
-                yield message
+                    yield from self._convert(draft, state, entry, options, report)
+                if not chunk:
+                    return
 
     @staticmethod
     def _announce(state: _ChatState, reader: _PageReader, entry: Entry) -> ParsedConversation:
@@ -300,41 +301,66 @@ class TelegramHtmlImporter:
             kind=ConversationKind.UNKNOWN,
         )
 
-    def _message(
+    def _flush_waiting(
+        self,
+        state: _ChatState,
+        ts: int | None,
+        options: ParseOptions,
+        report: ParseReport,
+        offset: int | None = None,
+        assumed: bool = True,
+    ) -> Iterator[ParsedMessage]:
+        for external_id, text, location in state.waiting:
+            if ts is None:
+                report.warn(
+                    "service-without-time",
+                    "service messages in a chat with no dated message were skipped",
+                    f"{location}: {text}",
+                )
+                continue
+            yield ParsedMessage(
+                state.key,
+                ts,
+                options.default_utc_offset_min if offset is None else offset,
+                assumed,
+                MessageKind.SYSTEM,
+                text,
+                external_id=external_id,
+                location=location,
+            )
+        state.waiting.clear()
+
+    def _convert(
         self,
         draft: _Draft,
         state: _ChatState,
         entry: Entry,
         options: ParseOptions,
         report: ParseReport,
-    ) -> ParsedMessage | None:
+    ) -> Iterator[ParsedMessage]:
         location = f"{PurePosixPath(entry.name).name} line {draft.line}"
         text = "".join(draft.text).strip()
         if draft.service:
             if draft.external_id and draft.external_id.startswith("-"):
-                state.day_ts = _day_separator_ms(
-                    text, state.offset or options.default_utc_offset_min
+                offset = (
+                    state.offset if state.offset is not None else options.default_utc_offset_min
                 )
-                return None
-            ts = state.last_ts if state.last_ts is not None else state.day_ts
-            if ts is None:
-                report.warn(
-                    "service-without-time",
-                    "service messages before any dated message were skipped",
-                    f"{location}: {text}",
+                state.day_ts = _day_separator_ms(text, offset)
+            elif state.last is None:
+                state.waiting.append((draft.external_id, text, location))
+            else:
+                ts, offset, assumed = state.last
+                yield ParsedMessage(
+                    state.key,
+                    ts,
+                    offset,
+                    assumed,
+                    MessageKind.SYSTEM,
+                    text,
+                    external_id=draft.external_id,
+                    location=location,
                 )
-                return None
-            offset = state.offset if state.offset is not None else options.default_utc_offset_min
-            return ParsedMessage(
-                state.key,
-                ts,
-                offset,
-                state.offset is None,
-                MessageKind.SYSTEM,
-                text,
-                external_id=draft.external_id,
-                location=location,
-            )
+            return
         moment = _parse_title(draft.date_title or "", options.default_utc_offset_min)
         if moment is None:
             report.warn(
@@ -342,9 +368,10 @@ class TelegramHtmlImporter:
                 "messages without a readable date were skipped",
                 f"{location}: {draft.date_title!r} {text[:80]}",
             )
-            return None
+            return
         ts, offset, assumed = moment
-        state.last_ts = ts
+        yield from self._flush_waiting(state, ts, options, report, offset, assumed)
+        state.last = moment
         if not assumed:
             state.offset = offset
         if draft.sender is not None:
@@ -364,7 +391,7 @@ class TelegramHtmlImporter:
             if kind is MessageKind.FILE and title:
                 media = title
             if kind is MessageKind.SYSTEM:
-                return ParsedMessage(
+                yield ParsedMessage(
                     state.key,
                     ts,
                     offset,
@@ -374,7 +401,8 @@ class TelegramHtmlImporter:
                     external_id=draft.external_id,
                     location=location,
                 )
-        return ParsedMessage(
+                return
+        yield ParsedMessage(
             state.key,
             ts,
             offset,
