@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from tests.core.importers.cjk_harness import FIXTURES, detected_format, parse_fixture, sniffs
 
@@ -66,3 +69,15 @@ def test_chatlab_and_telegram_json_are_not_confused() -> None:
     assert not sniffs(CHATLAB_JSON, CL / "chat.jsonl")
     assert detected_format(CL / "chat.json") == "chatlab-json"
     assert detected_format(CL / "chat.jsonl") == "chatlab-jsonl"
+
+
+def test_the_header_is_found_whatever_the_member_order(tmp_path: Path) -> None:
+    original = json.loads((CL / "chat.json").read_text(encoding="utf-8"))
+    reordered = {key: original[key] for key in ("meta", "chatlab", "members", "messages")}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(reordered, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    parsed = parse_fixture(CHATLAB_JSON, path)
+
+    assert parsed.conversations[0].title == "徒步群"
+    assert len(parsed.messages) == 7

@@ -333,3 +333,11 @@ def test_a_later_page_alone_warns_about_its_nameless_first_message(tmp_path: Pat
     first = next(item for item in items if isinstance(item, ParsedMessage))
     assert first.sender_name is None
     assert report.groups["joined-without-sender"].examples == ["messages2.html line 39"]
+
+
+def test_result_json_with_a_utf8_bom_is_detected_and_read(tmp_path: Path) -> None:
+    export = tmp_path / "result.json"
+    export.write_bytes(b"\xef\xbb\xbf" + (TG / "result_personal.json").read_bytes())
+
+    assert detected_format(export) == "telegram-json"
+    assert [m.text for m in parse_fixture(TELEGRAM_JSON, export).messages] == ["hey", "yo"]

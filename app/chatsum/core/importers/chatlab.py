@@ -64,7 +64,8 @@ _MEDIA_NAMES = {
     8: "location",
     27: "contact",
 }
-_JSON_HEAD = re.compile(r'\{\s*"chatlab"\s*:')
+# The "chatlab" header object, wherever it sits among the first members.
+_JSON_HEAD = re.compile(r'"chatlab"\s*:\s*\{\s*"(?:version|exportedAt)"')
 _JSONL_HEAD = re.compile(
     r'\{.*"_type"\s*:\s*"header".*"chatlab"|\{.*"chatlab".*"_type"\s*:\s*"header"'
 )
@@ -157,7 +158,10 @@ class ChatLabJsonImporter:
     format_id = "chatlab-json"
 
     def sniff(self, sample: Sample) -> bool:
-        return _JSON_HEAD.match(sample.text.lstrip()) is not None
+        head = sample.text.lstrip()
+        if not head.startswith("{") or _JSONL_HEAD.match(head.split("\n", 1)[0]):
+            return False
+        return _JSON_HEAD.search(head[:4096]) is not None
 
     def parse(
         self, entry: Entry, options: ParseOptions, report: ParseReport

@@ -48,7 +48,7 @@ _MEDIA_EXTENSIONS = frozenset(
     }
 )
 _MEDIA_MIME_PREFIXES = ("image/", "video/", "audio/")
-_LINK_STARTS = ("http://", "https://", "www.")
+LINK_STARTS = ("http://", "https://", "www.")
 _LINKS_ONLY = re.compile(r"(?:(?:https?://|www\.)\S+\s*)+")
 
 
@@ -65,7 +65,7 @@ def kind_for_file(name: str, mime: str | None = None) -> MessageKind:
 def is_link_only(text: str) -> bool:
     """True when the text is one or more URLs and nothing else."""
     stripped = text.strip()
-    return stripped.startswith(_LINK_STARTS) and _LINKS_ONLY.fullmatch(stripped) is not None
+    return stripped.startswith(LINK_STARTS) and _LINKS_ONLY.fullmatch(stripped) is not None
 
 
 def text_kind(text: str) -> MessageKind:

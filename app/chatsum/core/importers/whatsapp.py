@@ -41,7 +41,7 @@ from chatsum.core.importers.base import (
 )
 from chatsum.core.importers.chat_text import is_recall_notice
 from chatsum.core.importers.loose_time import decide_day_first
-from chatsum.core.importers.message_kinds import is_link_only, kind_for_file
+from chatsum.core.importers.message_kinds import LINK_STARTS, is_link_only, kind_for_file
 
 PLATFORM = "whatsapp"
 
@@ -111,6 +111,10 @@ _PLACEHOLDER_ENDINGS = (
     "ocultada",
     "absent",
     "absente",
+)
+# Any placeholder or deletion notice ends like one of these; other text skips `_classify`.
+_SPECIAL_ENDINGS = _PLACEHOLDER_ENDINGS + tuple(
+    ending for text in _DELETED_TEXTS for ending in (text[-3:], text[-3:] + ".")
 )
 _OMITTED = re.compile(
     r"<(?P<bracketed>[^<>:]{0,30}(?:omitted|omitid[oa]|ausgelassen|oculta|omis|omess[io]|"
@@ -233,7 +237,7 @@ class WhatsAppImporter:
     def sniff(self, sample: Sample) -> bool:
         """True when one of the first non-empty lines starts with a WhatsApp timestamp."""
         seen = 0
-        for line in sample.text.splitlines():
+        for line in sample.text[:16384].splitlines():
             if not line.strip():
                 continue
             if _ANY_SHAPE.match(line):
@@ -316,6 +320,7 @@ class WhatsAppImporter:
         offset_ms = offset * 60_000
         match = shape.match
         days: dict[str, int | None] = {}
+        senders: dict[str, str | None] = {}
         pending_line = 0
         pending_ts = 0
         pending_rest: str | None = None
@@ -337,7 +342,7 @@ class WhatsAppImporter:
                         seconds = hours * 3600 + int(minute) * 60 + (int(second) if second else 0)
                         if pending_rest is not None:
                             yield self._message(
-                                key, pending_line, pending_ts, pending_rest, extra, offset
+                                key, pending_line, pending_ts, pending_rest, extra, offset, senders
                             )
                             extra = []
                         pending_line = number
@@ -362,7 +367,7 @@ class WhatsAppImporter:
                     continue
                 extra.append(line.rstrip("\r\n"))
         if pending_rest is not None:
-            yield self._message(key, pending_line, pending_ts, pending_rest, extra, offset)
+            yield self._message(key, pending_line, pending_ts, pending_rest, extra, offset, senders)
 
     @staticmethod
     def _day_ms(date: str, day_first: bool) -> int | None:
@@ -382,14 +387,24 @@ class WhatsAppImporter:
 
     @staticmethod
     def _message(
-        key: str, number: int, ts: int, rest: str, extra: list[str], offset: int
+        key: str,
+        number: int,
+        ts: int,
+        rest: str,
+        extra: list[str],
+        offset: int,
+        senders: dict[str, str | None],
     ) -> ParsedMessage:
+        """One finished message; `senders` caches each raw name's cleaned form (None: not a name)."""
         name, separator, first = rest.partition(": ")
         if not separator and rest.endswith(":") and _plausible_name(rest[:-1]):
             name, separator, first = rest[:-1], ":", ""
         caption = "\n".join(extra).strip() if extra else ""
         location = f"line {number}"
-        if not separator or not _plausible_name(name):
+        sender = senders.get(name, "")
+        if sender == "":
+            sender = senders[name] = _clean_name(name) if _plausible_name(name) else None
+        if not separator or sender is None:
             text = rest if not caption else f"{rest}\n{caption}"
             return ParsedMessage(
                 key,
@@ -400,7 +415,6 @@ class WhatsAppImporter:
                 text.replace("\u200e", ""),
                 location=location,
             )
-        sender = _clean_name(name)
         marked = first.startswith("\u200e")
         if "\u200e" in first:
             first = first.replace("\u200e", "")
@@ -415,10 +429,13 @@ class WhatsAppImporter:
                     first = first[: -len(marker)].rstrip()
                     edited = ts
                     break
-        kind, media, first = _classify(first)
+        kind: MessageKind = MessageKind.TEXT
+        media: str | None = None
+        if first.endswith(_SPECIAL_ENDINGS) or "撤回" in first:
+            kind, media, first = _classify(first)
         if kind is MessageKind.TEXT:
             text = f"{first}\n{caption}" if caption else first
-            if text.startswith(("http", "www.")) and is_link_only(text):
+            if text.startswith(LINK_STARTS) and is_link_only(text):
                 kind = MessageKind.LINK
             elif marked and not caption and _IOS_SYSTEM.match(text):
                 return ParsedMessage(
