@@ -316,6 +316,7 @@ class ModelsDialog(QDialog):
 
     def _on_job_failed(self, failure: JobFailure) -> None:
         self._job_ended(self.tr("Cancelled.") if failure.cancelled else failure.message)
+        self.job_label.setToolTip(failure.message)
         self.reload()
 
     def _on_cancel_clicked(self) -> None:

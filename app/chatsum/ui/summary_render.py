@@ -109,7 +109,7 @@ def to_markdown(summary: Summary, title: str, utc_offset_min: int = 0) -> str:
             for item in section.items:
                 refs = "".join(f"[{numbers.number(mid)}]" for mid in item.message_ids)
                 flag = "" if item.supported and item.message_ids else " ⚠"
-                lines.append(f"- {item_text(item)} {refs}{flag}".rstrip())
+                lines.append("- " + " ".join(p for p in (item_text(item), refs) if p) + flag)
             lines.append("")
     sources = numbers.ordered()
     if sources:

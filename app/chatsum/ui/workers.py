@@ -92,8 +92,8 @@ class GeneratorWorker(QRunnable):
                     self.signals.progressed.emit(item)
                 elif isinstance(item, str):
                     self.signals.produced.emit(item)
-        except Cancelled:
-            self.signals.failed.emit(JobFailure(self.name, "Cancelled.", cancelled=True))
+        except Cancelled as exc:
+            self.signals.failed.emit(JobFailure(self.name, exc.user_message, cancelled=True))
         except ChatsumError as exc:
             self.signals.failed.emit(JobFailure(self.name, exc.user_message))
         except Exception as exc:  # a bug: report it with details, never kill the thread
