@@ -401,10 +401,10 @@ class WhatsAppImporter:
             name, separator, first = rest[:-1], ":", ""
         caption = "\n".join(extra).strip() if extra else ""
         location = f"line {number}"
-        sender = senders.get(name, "")
+        sender = senders.get(name, "") if separator else None
         if sender == "":
             sender = senders[name] = _clean_name(name) if _plausible_name(name) else None
-        if not separator or sender is None:
+        if sender is None:
             text = rest if not caption else f"{rest}\n{caption}"
             return ParsedMessage(
                 key,
