@@ -150,7 +150,8 @@ class OpenAICompatibleGenerator:
         try:
             return self._post("/v1/chat/completions", body, stream=True)
         except _HttpStatus as exc:
-            if self._schema_style != "json_schema" or exc.status not in (400, 422):
+            refused_form = exc.status in (400, 422, 500) and "response_format" in exc.message
+            if self._schema_style != "json_schema" or not refused_form:
                 raise ModelError(exc.message) from exc
             self._schema_style = "json_object"  # llama-cpp-python's server form
             body["response_format"] = self._response_format(options.json_schema)
