@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Generator
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from chatsum.cli.cmd_archive import format_time, parse_when
 from chatsum.cli.output import print_json, print_table, run_with_progress
@@ -49,17 +49,20 @@ def register(sub: Any) -> None:
 # ---------------------------------------------------------------- index
 
 
-def print_index_report(report: IndexReport) -> None:
+def print_index_report(report: IndexReport, file: TextIO = sys.stdout) -> None:
     what = "new index" if report.rebuilt else "updated"
     print(
         f"{what} [{report.embedder_id}]: {report.conversations_updated} conversation(s) "
         f"indexed, {report.conversations_unchanged} unchanged; {report.chunks_added} chunks "
         f"added, {report.chunks_removed} removed; {report.vectors_total} vectors in total "
         f"({report.messages_embedded} messages in {report.seconds:.1f}s, "
-        f"{report.messages_per_s:.0f} msgs/s)"
+        f"{report.messages_per_s:.0f} msgs/s)",
+        file=file,
     )
     if report.repaired:
-        print(f"repaired {report.repaired} chunk(s) the index and the archive disagreed on")
+        print(
+            f"repaired {report.repaired} chunk(s) the index and the archive disagreed on", file=file
+        )
 
 
 def update_index(services: AppServices, rebuild: bool, quiet: bool) -> IndexReport:
@@ -200,7 +203,7 @@ def cmd_ask(args: argparse.Namespace, services: AppServices) -> int:
         return 2
     report = update_index(services, rebuild=False, quiet=args.json)
     if report.messages_embedded and not args.json:
-        print_index_report(report)
+        print_index_report(report, sys.stderr)
     asker = _Asker(args, services)
     if args.question:
         asker.ask(args.question)

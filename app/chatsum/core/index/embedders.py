@@ -181,7 +181,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._loaded().get_sentence_embedding_dimension())
+        model = self._loaded()
+        size = getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)
+        return int(size())
 
     def _loaded(self) -> Any:
         with self._lock:

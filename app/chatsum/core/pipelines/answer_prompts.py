@@ -48,11 +48,11 @@ SYSTEM = {
     ),
 }
 
-REWRITE_SYSTEM = (
-    "Rewrite the user's latest question so that it can be understood on its own: replace "
-    "pronouns and vague references (it, that, he, she, 它, 那个, 这个, 他, 她, 他说的) with what "
-    "they refer to in the conversation. Keep the question's language and meaning. Do not "
-    'answer it. Reply with JSON: {"question": "..."}'
+REWRITE_INSTRUCTION = (
+    "Do not answer yet. First rewrite my question below so that it can be understood on "
+    "its own: replace pronouns and vague references (it, that, he, she, 它, 那个, 这个, 他, "
+    "她, 他说的) with what they refer to in our conversation or in the chat shown. Keep the "
+    'question\'s language and meaning. Reply only with JSON: {"question": "..."}'
 )
 
 REWRITE_SCHEMA = {
@@ -96,18 +96,24 @@ def _context_text(blocks: Sequence[PassageBlock]) -> str:
     return "\n\n".join(parts)
 
 
-def answer_messages(
-    language: str, question: str, blocks: Sequence[PassageBlock], history: Sequence[Answer]
-) -> list[ChatMessage]:
-    label = ("聊天消息", "问题") if language == "zh" else ("Chat messages", "Question")
+def conversation_so_far(language: str, history: Sequence[Answer]) -> list[ChatMessage]:
+    """The system prompt and the session's earlier turns: the prefix every call of a
+    session shares, so llama.cpp evaluates it once and reuses it from its cache."""
     chat = [ChatMessage("system", SYSTEM[language])]
     for turn in history:
         chat.append(ChatMessage("user", turn.rewritten_question or turn.question))
         chat.append(ChatMessage("assistant", turn.text))
-    chat.append(
-        ChatMessage("user", f"{label[0]}:\n{_context_text(blocks)}\n\n{label[1]}: {question}")
-    )
     return chat
+
+
+def answer_messages(
+    language: str, question: str, blocks: Sequence[PassageBlock], history: Sequence[Answer]
+) -> list[ChatMessage]:
+    label = ("聊天消息", "问题") if language == "zh" else ("Chat messages", "Question")
+    return [
+        *conversation_so_far(language, history),
+        ChatMessage("user", f"{label[0]}:\n{_context_text(blocks)}\n\n{label[1]}: {question}"),
+    ]
 
 
 def fit_prompt(
@@ -140,20 +146,14 @@ def fit_prompt(
 
 
 def rewrite_request(
-    question: str, history: Sequence[Answer], around: Sequence[Message]
+    language: str, question: str, history: Sequence[Answer], around: Sequence[Message]
 ) -> list[ChatMessage]:
-    lines: list[str] = []
-    for turn in history:
-        lines.append(f"Q: {turn.rewritten_question or turn.question}")
-        lines.append(f"A: {_CITATION.sub('', turn.text).strip()}")
+    parts = [REWRITE_INSTRUCTION]
     if around:
-        lines.append("Chat around the message the user is looking at:")
-        lines.extend(message_line(m) for m in around)
-    context = "\n".join(lines)
-    return [
-        ChatMessage("system", REWRITE_SYSTEM),
-        ChatMessage("user", f"Conversation:\n{context}\n\nLatest question: {question}"),
-    ]
+        lines = "\n".join(message_line(m) for m in around)
+        parts.append(f"The chat around the message I am looking at:\n{lines}")
+    parts.append(f"My question: {question}")
+    return [*conversation_so_far(language, history), ChatMessage("user", "\n\n".join(parts))]
 
 
 # ---------------------------------------------------------------- checking the reply

@@ -87,7 +87,8 @@ def resolve_references(
         return question
     if generator is not None:
         options = GenerationOptions(max_tokens=96, temperature=0.0, json_schema=REWRITE_SCHEMA)
-        stream = generator.stream_chat(rewrite_request(question, history, around), options, cancel)
+        request = rewrite_request(detect_language(question), question, history, around)
+        stream = generator.stream_chat(request, options, cancel)
         pieces: list[str] = []
         while True:
             try:
@@ -259,7 +260,12 @@ def answer_question(
 
         cancel.raise_if_cancelled()
         chat, blocks = fit_prompt(
-            generator, turn.language, rewritten, _blocks(evidence.relevant), history, options.max_tokens
+            generator,
+            turn.language,
+            rewritten,
+            _blocks(evidence.relevant),
+            history,
+            options.max_tokens,
         )
         shown = [m for block in blocks for m in block.messages]
         yield Progress("answer", "writing the answer")

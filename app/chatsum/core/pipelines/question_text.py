@@ -98,7 +98,7 @@ class Utterance(StrEnum):
 
 
 _GREETING = re.compile(
-    r"^\s*(hi|hello|hey|yo|good (morning|afternoon|evening|night)|thanks?( you)?|thank u|"
+    r"^\s*(大家|各位|亲们)?\s*(hi|hello|hey|yo|good (morning|afternoon|evening|night)|thanks?( you)?|thank u|"
     r"thx|bye|goodbye|see you|ok(ay)?|cool|great|nice|lol|haha+|"
     r"你好|您好|嗨|哈喽|早上好|早安|晚上好|晚安|下午好|谢谢|多谢|感谢|再见|拜拜|好的|嗯+|哈哈+|收到)"
     r"[\s!！,，.。~～?？]*(there|everyone|all|a lot|so much|very much|大家|啦|呀|哦|了|你)?"
