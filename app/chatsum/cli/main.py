@@ -18,6 +18,7 @@ from chatsum.services import AppServices
 
 COMMAND_MODULES = [
     "chatsum.cli.cmd_archive",
+    "chatsum.cli.cmd_ask",
     "chatsum.cli.cmd_extract",
     "chatsum.cli.cmd_models",
 ]
