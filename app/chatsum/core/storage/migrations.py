@@ -160,4 +160,136 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX extraction_records_run ON extraction_records(run_id, position)",
         ],
     ),
+    (
+        "m003_index_state",
+        [
+            # The semantic index lives in Chroma; what it holds is recorded here.
+            # `index_state` says which embedder built it (a different one means
+            # a rebuild); chunks and their messages let indexing resume and stay
+            # incremental; a message's home chunk is where a full-text hit lands.
+            """
+            CREATE TABLE index_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                archive_id TEXT NOT NULL,
+                embedder_id TEXT,
+                collection TEXT,
+                chunking TEXT,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE index_conversations (
+                conversation_id INTEGER PRIMARY KEY
+                    REFERENCES conversations(id) ON DELETE CASCADE,
+                signature TEXT NOT NULL,
+                chunk_count INTEGER NOT NULL,
+                indexed_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE index_chunks (
+                chunk_id TEXT PRIMARY KEY,
+                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                first_ts_ms INTEGER NOT NULL,
+                last_ts_ms INTEGER NOT NULL,
+                message_ids TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX index_chunks_conversation ON index_chunks(conversation_id)",
+            """
+            CREATE TABLE index_chunk_messages (
+                message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+                chunk_id TEXT NOT NULL REFERENCES index_chunks(chunk_id) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX index_chunk_messages_chunk ON index_chunk_messages(chunk_id)",
+            # Q&A sessions. A turn that cited a message disappears with it (the
+            # trigger), so forgetting a conversation leaves no answer quoting it.
+            """
+            CREATE TABLE qa_sessions (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE qa_turns (
+                id INTEGER PRIMARY KEY,
+                session_id INTEGER NOT NULL REFERENCES qa_sessions(id) ON DELETE CASCADE,
+                question TEXT NOT NULL,
+                rewritten TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                language TEXT NOT NULL,
+                model_id TEXT NOT NULL,
+                top_score REAL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX qa_turns_session ON qa_turns(session_id, id)",
+            """
+            CREATE TABLE qa_citations (
+                turn_id INTEGER NOT NULL REFERENCES qa_turns(id) ON DELETE CASCADE,
+                message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                PRIMARY KEY (turn_id, message_id)
+            )
+            """,
+            "CREATE INDEX qa_citations_message ON qa_citations(message_id)",
+            """
+            CREATE TRIGGER qa_citations_forget AFTER DELETE ON qa_citations
+            BEGIN
+                DELETE FROM qa_turns WHERE id = old.turn_id;
+            END
+            """,
+        ],
+    ),
+    (
+        "m004_extraction",
+        [
+            # Roles the user set per conversation (staff / customer / other);
+            # detected roles are recomputed, only overrides are stored.
+            """
+            CREATE TABLE extraction_roles (
+                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('staff', 'customer', 'other')),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (conversation_id, participant_id)
+            )
+            """,
+            # The latest extraction per (conversation, schema): the schema is
+            # stored with it so records stay readable if the schema file goes;
+            # run ids are never reused, so a view holding one cannot be fooled.
+            """
+            CREATE TABLE extraction_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                schema_id TEXT NOT NULL,
+                schema_json TEXT NOT NULL,
+                model_id TEXT NOT NULL,
+                since_ms INTEGER,
+                until_ms INTEGER,
+                roles_json TEXT NOT NULL,
+                stats_json TEXT NOT NULL,
+                dropped_json TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX extraction_runs_conversation ON extraction_runs(conversation_id, schema_id)",
+            # One row per customer; `cells_json` maps each field to its values,
+            # every value with the message ids it came from.
+            """
+            CREATE TABLE extraction_records (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES extraction_runs(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                customer TEXT NOT NULL,
+                participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+                cells_json TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX extraction_records_run ON extraction_records(run_id, position)",
+        ],
+    ),
 ]
