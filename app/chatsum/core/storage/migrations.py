@@ -113,54 +113,6 @@ M001_CREATE_ARCHIVE = [
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m001_create_archive", M001_CREATE_ARCHIVE),
     (
-        "m004_extraction",
-        [
-            # Roles the user set per conversation (staff / customer / other);
-            # detected roles are recomputed, only overrides are stored.
-            """
-            CREATE TABLE extraction_roles (
-                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-                participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
-                role TEXT NOT NULL CHECK (role IN ('staff', 'customer', 'other')),
-                updated_at TEXT NOT NULL,
-                PRIMARY KEY (conversation_id, participant_id)
-            )
-            """,
-            # The latest extraction per (conversation, schema): the schema is
-            # stored with it so records stay readable if the schema file goes;
-            # run ids are never reused, so a view holding one cannot be fooled.
-            """
-            CREATE TABLE extraction_runs (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-                schema_id TEXT NOT NULL,
-                schema_json TEXT NOT NULL,
-                model_id TEXT NOT NULL,
-                since_ms INTEGER,
-                until_ms INTEGER,
-                roles_json TEXT NOT NULL,
-                stats_json TEXT NOT NULL,
-                dropped_json TEXT NOT NULL,
-                created_at TEXT NOT NULL
-            )
-            """,
-            "CREATE INDEX extraction_runs_conversation ON extraction_runs(conversation_id, schema_id)",
-            # One row per customer; `cells_json` maps each field to its values,
-            # every value with the message ids it came from.
-            """
-            CREATE TABLE extraction_records (
-                id INTEGER PRIMARY KEY,
-                run_id INTEGER NOT NULL REFERENCES extraction_runs(id) ON DELETE CASCADE,
-                position INTEGER NOT NULL,
-                customer TEXT NOT NULL,
-                participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
-                cells_json TEXT NOT NULL
-            )
-            """,
-            "CREATE INDEX extraction_records_run ON extraction_records(run_id, position)",
-        ],
-    ),
-    (
         "m003_index_state",
         [
             # The semantic index lives in Chroma; what it holds is recorded here.
