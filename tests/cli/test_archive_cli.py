@@ -33,14 +33,18 @@ def archive(settings: Settings) -> int:
     return cid
 
 
-def test_conversations_json_lists_counts(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_conversations_json_lists_counts(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(settings, capsys, "conversations", "--json")
     assert code == 0
     [row] = json.loads(out)
     assert row["id"] == archive and row["title"] == "周末小分队" and row["messages"] == 3
 
 
-def test_show_filters_by_sender(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_filters_by_sender(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(settings, capsys, "show", "小分队", "--sender", "Tom", "--json")
     assert code == 0
     data = json.loads(out)
@@ -48,13 +52,26 @@ def test_show_filters_by_sender(settings: Settings, archive: int, capsys: pytest
     assert data["messages"][0]["time"].endswith("+08:00")
 
 
-def test_show_text_and_since_until(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(settings, capsys, "show", str(archive), "--since", "2023-11-15 06:14", "--until", "2023-11-15 06:15")
+def test_show_text_and_since_until(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        settings,
+        capsys,
+        "show",
+        str(archive),
+        "--since",
+        "2023-11-15 06:14",
+        "--until",
+        "2023-11-15 06:15",
+    )
     assert code == 0
     assert "Tom: The deploy failed" in out and "爬山" not in out
 
 
-def test_search_two_chinese_characters(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_two_chinese_characters(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(settings, capsys, "search", "宕机", "--json")
     assert code == 0
     [hit] = json.loads(out)
@@ -69,7 +86,9 @@ def test_stats_json(settings: Settings, archive: int, capsys: pytest.CaptureFixt
     assert data["messages_by_kind"] == {"text": 3}
 
 
-def test_forget_requires_confirmation_then_removes(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_forget_requires_confirmation_then_removes(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(settings, capsys, "forget", "小分队")
     assert code == 2 and "--yes" in err
     code, out, _ = run(settings, capsys, "forget", "小分队", "--yes")
@@ -78,6 +97,8 @@ def test_forget_requires_confirmation_then_removes(settings: Settings, archive: 
     assert code == 4 and "No conversation matches" in err
 
 
-def test_bad_date_is_a_clean_error(settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_date_is_a_clean_error(
+    settings: Settings, archive: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(settings, capsys, "show", "小分队", "--since", "last tuesday")
     assert code == 2 and "YYYY-MM-DD" in err

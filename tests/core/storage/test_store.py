@@ -48,7 +48,11 @@ def test_round_trip_keeps_order_senders_and_kinds(store: Store) -> None:
     assert [m.text for m in messages] == [text for _, text in CHAT]
     assert messages[0].sender_name == "王强"
     system = messages[3]
-    assert system.kind is MessageKind.SYSTEM and system.sender_name is None and system.participant_id is None
+    assert (
+        system.kind is MessageKind.SYSTEM
+        and system.sender_name is None
+        and system.participant_id is None
+    )
     assert messages[0].local_time.utcoffset().total_seconds() == 8 * 3600
     conversation = store.get_conversation(cid)
     assert conversation.message_count == len(CHAT)
@@ -86,7 +90,9 @@ def test_external_ids_dedupe_and_replies_resolve(store: Store) -> None:
     for _ in range(2):
         writer = store.writer()
         writer.begin("t.json", 1, "3" * 64, "test")
-        writer.add_conversation(ParsedConversation("k", "telegram", "Team", ConversationKind.GROUP, "42"))
+        writer.add_conversation(
+            ParsedConversation("k", "telegram", "Team", ConversationKind.GROUP, "42")
+        )
         writer.add_message(parsed("k", "Ann", "first", 0, external_id="1"))
         writer.add_message(parsed("k", "Bob", "answer", 1, external_id="2", reply_to="1"))
         writer.commit([])
@@ -116,12 +122,20 @@ def test_rollback_leaves_database_unchanged(store: Store) -> None:
         ("山", ["周六我们去爬山吧", "香山吧，近一点", "好啊，香山还是八达岭？"]),
         ("八达岭", ["好啊，香山还是八达岭？"]),
         ("宕机", ["服务器又宕机了吗"]),
-        ("deploy", ["Can I join the hiking trip? I need to deploy the server first", "The deployment failed twice yesterday"]),
+        (
+            "deploy",
+            [
+                "Can I join the hiking trip? I need to deploy the server first",
+                "The deployment failed twice yesterday",
+            ],
+        ),
         ("hiking trip", ["Can I join the hiking trip? I need to deploy the server first"]),
         ("山爬", []),
     ],
 )
-def test_search_handles_short_chinese_terms_and_english(store: Store, query: str, expected: list[str]) -> None:
+def test_search_handles_short_chinese_terms_and_english(
+    store: Store, query: str, expected: list[str]
+) -> None:
     write_conversation(store, CHAT)
     hits = store.search(query, limit=10, context=1)
     assert sorted(h.message.text for h in hits) == sorted(expected)
