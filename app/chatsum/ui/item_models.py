@@ -6,8 +6,8 @@ of pages and, for a page it does not hold yet, answers "loading" and asks
 `MessagePageLoader` for it. The loader is one background thread with its own
 SQLite connection that serves the newest requests first, so dragging the
 scroll bar across the whole chat never queues up stale reads, and the GUI
-thread never waits on the disk. Rows are all one height (the view sets
-`uniformItemSizes`), so the view never measures rows it does not show.
+thread never waits on the disk. Rows are all one height (see `MessageView`),
+so the view never measures rows it does not show.
 
 Date separators are rows of their own. Where they go comes from the
 conversation's `DayRuns` (computed once in a worker, see `profile.py`): with

@@ -115,9 +115,13 @@ class MessageDelegate(QStyledItemDelegate):
     HIT_COLOR = QColor(255, 214, 10, 170)
     CITED_COLOR = QColor(255, 196, 0, 60)
 
+    @staticmethod
+    def row_height(font: QFont) -> int:
+        """The one height of every row: a header line and BODY_LINES of text."""
+        return QFontMetrics(font).lineSpacing() * (BODY_LINES + 1) + 3 * PADDING
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(200, metrics.lineSpacing() * (BODY_LINES + 1) + 3 * PADDING)
+        return QSize(200, self.row_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -75,6 +76,37 @@ def _range_of(store: Any, conversation_id: int, first: int, last: int) -> Messag
 def _position_of(store: Any, message_id: int) -> tuple[Message, int] | None:
     message = store.messages_by_ids([message_id]).get(message_id)
     return None if message is None else (message, store.message_row(message))
+
+
+class MessageView(QTableView):
+    """A one-column table used as a list, because it scales to a million rows.
+
+    QListView lays out every row again on each reset and on any dataChanged
+    (about two Python calls per row: seconds for a big chat); a table whose
+    rows all have one fixed height keeps its geometry in the header as a
+    single span, so resets, page arrivals and scroll-bar jumps cost the same
+    for 100 rows as for 1,000,000.
+    """
+
+    def __init__(self, model: MessageListModel) -> None:
+        super().__init__()
+        delegate = MessageDelegate(self)
+        self.setItemDelegate(delegate)
+        self.setModel(model)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        height = delegate.row_height(self.font())
+        rows.setMinimumSectionSize(height)
+        rows.setDefaultSectionSize(height)
 
 
 class MessagePanel(QWidget):
@@ -134,13 +166,7 @@ class MessagePanel(QWidget):
         toolbar.addWidget(self.date_edit)
         toolbar.addWidget(self.jump_button)
 
-        self.view = QListView()
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(MessageDelegate(self.view))
-        self.view.setUniformItemSizes(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view = MessageView(self.model)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
 

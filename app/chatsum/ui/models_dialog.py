@@ -352,10 +352,12 @@ class ModelsDialog(QDialog):
             self.add_file(Path(path))
 
     def add_file(self, path: Path) -> None:
+        from chatsum.core.llm.installing import add_model
+
         store = self._store
         self._run(
             fill(self.tr("Adding %1…"), path.name),
-            lambda cancel: store.add(path, None, None, False, cancel),
+            lambda cancel: add_model(store, path, None, None, False, cancel),
             self._on_model_installed,
         )
 
