@@ -34,6 +34,7 @@ from chatsum.core.llm.base import ChatMessage, GenerationOptions
 from chatsum.core.llm.catalog import load_catalog
 from chatsum.core.llm.engine import EngineConfig, LlamaCppEngine
 from chatsum.core.llm.hardware import usable_cpus
+from chatsum.core.llm.installing import assemble
 from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import drive
 
@@ -252,7 +253,7 @@ def main() -> int:
     for model_id in models:
         if store.get(model_id) is None:
             print(f"assembling {model_id} into {store.models_dir} ...", flush=True)
-            drive(store.assemble(model_id))
+            drive(assemble(store, model_id))
     from chatsum.core.llm.hardware import physical_cores
 
     threads = settings.n_threads or physical_cores()

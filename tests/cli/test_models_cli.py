@@ -7,12 +7,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tests.core.llm.helpers import SMOLLM2_ID, sha256_of, smollm2_package_file
 
 from chatsum.cli.main import main
 from chatsum.config import Settings, load_settings
 from chatsum.core.llm.catalog import load_catalog
 from chatsum.services import AppServices
+from tests.core.llm.helpers import SMOLLM2_ID, sha256_of, smollm2_package_file
 
 
 def run(home: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

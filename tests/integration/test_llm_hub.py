@@ -15,13 +15,13 @@ from pathlib import Path
 
 import huggingface_hub.constants
 import pytest
-from tests.core.llm.helpers import LocalHub, sha256_of, write_chat_gguf
 
 from chatsum.core.errors import Cancelled, ModelError
 from chatsum.core.llm.catalog import Catalog, HubSource, ModelEntry
 from chatsum.core.llm.hub import DOWNLOADS_DIR, pull
 from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import CancelToken, Progress, drive
+from tests.core.llm.helpers import LocalHub, sha256_of, write_chat_gguf
 
 REPO = "chatsum-test/tiny-chat-GGUF"
 FILENAME = "tiny-chat-q4.gguf"

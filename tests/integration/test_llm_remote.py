@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.core.llm.helpers import smollm2_package_file
 
 from chatsum.core.errors import Cancelled, ContextOverflowError, ModelError
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
 from chatsum.core.llm.remote import OpenAICompatibleGenerator
 from chatsum.core.llm.structured import generate_json
 from chatsum.core.progress import CancelToken, drive
+from tests.core.llm.helpers import smollm2_package_file
 
 pytestmark = pytest.mark.slow
 

@@ -16,6 +16,7 @@ from typing import Any
 from chatsum.cli.output import print_json, print_table, run_with_progress
 from chatsum.config import save_setting
 from chatsum.core.errors import ModelError
+from chatsum.core.llm.installing import add_model, assemble_all
 from chatsum.core.progress import CancelToken
 from chatsum.services import AppServices
 
@@ -115,7 +116,8 @@ def cmd_pull(args: argparse.Namespace, services: AppServices) -> int:
 def cmd_add(args: argparse.Namespace, services: AppServices) -> int:
     cancel = CancelToken()
     model = run_with_progress(
-        services.model_store.add(args.path, args.model_id, args.base, args.symlink, cancel), cancel
+        add_model(services.model_store, args.path, args.model_id, args.base, args.symlink, cancel),
+        cancel,
     )
     if args.json:
         print_json(dataclasses.asdict(model))
@@ -202,7 +204,7 @@ def cmd_test(args: argparse.Namespace, services: AppServices) -> int:
 
 def cmd_assemble(args: argparse.Namespace, services: AppServices) -> int:
     cancel = CancelToken()
-    outcomes = run_with_progress(services.model_store.assemble_all(cancel), cancel)
+    outcomes = run_with_progress(assemble_all(services.model_store, cancel), cancel)
     if args.json:
         print_json([dataclasses.asdict(o) for o in outcomes])
         return 0

@@ -11,12 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.core.llm.helpers import sha256_of, write_chat_gguf, write_lora_adapter
 
 from chatsum.core.errors import Cancelled, ModelError, NotFoundError
 from chatsum.core.llm.catalog import Catalog, HubSource, ModelEntry, PackagePart, PypiSource
+from chatsum.core.llm.installing import add_model, assemble, assemble_all
 from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import CancelToken, Progress, drive
+from tests.core.llm.helpers import sha256_of, write_chat_gguf, write_lora_adapter
 
 
 def catalog_of(*entries: ModelEntry) -> Catalog:
@@ -73,7 +74,7 @@ def store(tmp_path: Path) -> ModelStore:
 
 def test_add_installs_a_verified_copy_with_its_metadata(store: ModelStore, tiny: Path) -> None:
     events: list[object] = []
-    gen = store.add(tiny)
+    gen = add_model(store, tiny)
     while True:
         try:
             events.append(next(gen))
@@ -96,32 +97,32 @@ def test_add_refuses_files_that_are_not_usable_gguf(
     text = tmp_path / "notes.gguf"
     text.write_text("hello, not a model")
     with pytest.raises(ModelError, match=r"notes\.gguf: not a GGUF"):
-        drive(store.add(text))
+        drive(add_model(store, text))
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(tiny.read_bytes()[:200])
     with pytest.raises(ModelError, match=r"cut\.gguf: the GGUF header is damaged or truncated"):
-        drive(store.add(cut))
+        drive(add_model(store, cut))
     base_model = write_chat_gguf(tmp_path / "base-only.gguf", chat_template=None)
     with pytest.raises(ModelError, match="no chat template"):
-        drive(store.add(base_model))
+        drive(add_model(store, base_model))
     assert store.installed() == {}
     assert not list(store.models_dir.glob("*.gguf"))
 
 
 def test_add_recognises_a_catalog_model_by_its_checksum(tmp_path: Path, tiny: Path) -> None:
     store = ModelStore(tmp_path / "models", catalog_of(entry("official", tiny)))
-    model = drive(store.add(tiny))
+    model = drive(add_model(store, tiny))
     assert model.id == "official" and model.sha_origin == "catalog"
     assert (store.models_dir / "official.gguf").is_file()
     other = write_chat_gguf(tmp_path / "other.gguf", seed=7)
     with pytest.raises(ModelError, match="not its official file"):
-        drive(store.add(other, model_id="official"))
+        drive(add_model(store, other, model_id="official"))
 
 
 def test_missing_truncated_and_corrupted_files_are_never_loadable(
     store: ModelStore, tiny: Path
 ) -> None:
-    drive(store.add(tiny))
+    drive(add_model(store, tiny))
     path = store.prepare_load("tiny-chat").path
 
     data = path.read_bytes()
@@ -148,7 +149,7 @@ def test_missing_truncated_and_corrupted_files_are_never_loadable(
 def test_a_touched_but_intact_file_is_rehashed_once_and_accepted(
     store: ModelStore, tiny: Path
 ) -> None:
-    model = drive(store.add(tiny))
+    model = drive(add_model(store, tiny))
     assert model.weights is not None
     path = store.prepare_load("tiny-chat").path
     os.utime(path, ns=(model.weights.mtime_ns + 10**9, model.weights.mtime_ns + 10**9))
@@ -159,7 +160,7 @@ def test_a_touched_but_intact_file_is_rehashed_once_and_accepted(
 
 
 def test_verify_rehashes_and_remove_deletes(store: ModelStore, tiny: Path) -> None:
-    drive(store.add(tiny))
+    drive(add_model(store, tiny))
     assert drive(store.verify("tiny-chat")).id == "tiny-chat"
     path = store.models_dir / "tiny-chat.gguf"
     data = bytearray(path.read_bytes())
@@ -179,7 +180,7 @@ def test_verify_rehashes_and_remove_deletes(store: ModelStore, tiny: Path) -> No
 
 
 def test_symlinked_model_stays_in_place_and_survives_remove(store: ModelStore, tiny: Path) -> None:
-    model = drive(store.add(tiny, symlink=True))
+    model = drive(add_model(store, tiny, symlink=True))
     assert model.weights is not None and Path(model.weights.file) == tiny.resolve()
     assert store.prepare_load("tiny-chat").path == tiny.resolve()
     assert store.remove("tiny-chat") == []
@@ -191,9 +192,9 @@ def test_lora_adapter_is_a_first_class_variant_of_its_base(
 ) -> None:
     adapter = write_lora_adapter(tmp_path / "style.gguf", scale=0.1, layers=range(2))
     with pytest.raises(ModelError, match="--base"):
-        drive(store.add(adapter))
-    drive(store.add(tiny))
-    variant = drive(store.add(adapter, base="tiny-chat", model_id="tiny-chat-style"))
+        drive(add_model(store, adapter))
+    drive(add_model(store, tiny))
+    variant = drive(add_model(store, adapter, base="tiny-chat", model_id="tiny-chat-style"))
     assert variant.base == "tiny-chat" and variant.weights is None
     plan = store.prepare_load("tiny-chat-style")
     assert plan.path == store.models_dir / "tiny-chat.gguf"
@@ -219,7 +220,7 @@ def test_assemble_concatenates_parts_verified_and_is_idempotent(
             entry("absent", tiny, pypi=absent),
         ),
     )
-    outcomes = drive(store.assemble_all())
+    outcomes = drive(assemble_all(store))
     assert [(o.model_id, o.action) for o in outcomes] == [
         ("multi", "assembled"),
         ("single", "assembled"),
@@ -228,7 +229,7 @@ def test_assemble_concatenates_parts_verified_and_is_idempotent(
     assert "not-installed-part1==1.0" in outcomes[2].detail
     for model_id in ("multi", "single"):
         assert sha256_of(store.prepare_load(model_id).path) == sha256_of(tiny)
-    again = drive(store.assemble_all())
+    again = drive(assemble_all(store))
     assert [o.action for o in again[:2]] == ["already-verified", "already-verified"]
     assert not list(store.models_dir.glob(".*partial"))
 
@@ -243,7 +244,7 @@ def test_assemble_refuses_parts_that_do_not_give_the_official_file(
     pypi = fake_part_packages(site, "tampered", bytes(data), parts=2)
     store = ModelStore(tmp_path / "models", catalog_of(entry("tampered", tiny, pypi=pypi)))
     with pytest.raises(ModelError, match="do not give the official file"):
-        drive(store.assemble("tampered"))
+        drive(assemble(store, "tampered"))
     assert store.get("tampered") is None
     assert not list(store.models_dir.iterdir())
 
@@ -257,7 +258,7 @@ def test_cancelled_assemble_leaves_nothing_behind(
     pypi = fake_part_packages(site, "bigparts", big.read_bytes(), parts=2)
     store = ModelStore(tmp_path / "models", catalog_of(entry("big", big, pypi=pypi)))
     cancel = CancelToken()
-    gen = store.assemble("big", cancel)
+    gen = assemble(store, "big", cancel)
     next(gen)
     cancel.cancel()
     with pytest.raises(Cancelled):

