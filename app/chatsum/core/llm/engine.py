@@ -104,6 +104,7 @@ class LlamaCppEngine:
         self._owner = _Owner()
         self._llm: Llama | None = None
         self._formatter: Any = None
+        self._control_texts: list[str] = []
         self._grammars: dict[str, LlamaGrammar] = {}
         self.device: Device | None = None
         self.device_info = "not loaded"
@@ -120,7 +121,7 @@ class LlamaCppEngine:
     def context_length(self) -> int:
         """The context window in use: the setting, capped at what the model was trained for."""
         if self._llm is not None:
-            return int(self._llm.n_ctx())
+            return _usable_context(self._llm)
         installed = self._store.get(self._model_id)
         trained = installed.info.context_length if installed else None
         return min(self._config.n_ctx, trained) if trained else self._config.n_ctx
@@ -134,7 +135,11 @@ class LlamaCppEngine:
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def count_chat_tokens(self, messages: list[ChatMessage]) -> int:
-        return len(self._prompt_tokens(self._loaded(), messages))
+        return len(self.tokenize_chat(messages))
+
+    def tokenize_chat(self, messages: list[ChatMessage]) -> list[int]:
+        """The exact prompt tokens a `stream_chat` call with these messages evaluates."""
+        return self._prompt_tokens(self._loaded(), messages)
 
     def stream_chat(
         self,
@@ -146,7 +151,7 @@ class LlamaCppEngine:
         with self._owner.hold("start a generation"):
             llm = self._loaded_unlocked()
             tokens = self._prompt_tokens(llm, messages)
-            n_ctx = int(llm.n_ctx())
+            n_ctx = _usable_context(llm)
             if len(tokens) + options.max_tokens > n_ctx:
                 raise ContextOverflowError(len(tokens), n_ctx - options.max_tokens)
             grammar = self._grammar(options.json_schema)
@@ -224,6 +229,7 @@ class LlamaCppEngine:
         self.model_path = str(plan.path)
         self.n_threads = threads
         self._formatter = _chat_formatter(llm, plan)
+        self._control_texts = _control_token_texts(llm)
         return llm
 
     def _construct(self, plan: LoadPlan, n_ctx: int, threads: int, gpu_layers: int) -> Llama:
@@ -251,9 +257,22 @@ class LlamaCppEngine:
     # ----- generation -------------------------------------------------------
     def _prompt_tokens(self, llm: Llama, messages: list[ChatMessage]) -> list[int]:
         rendered = self._formatter(
-            messages=[{"role": m.role, "content": m.content} for m in messages]
+            messages=[{"role": m.role, "content": self._as_plain_text(m.content)} for m in messages]
         )
         return list(llm.tokenize(rendered.prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _as_plain_text(self, content: str) -> str:
+        """Break control-token strings ("<|im_end|>") inside message text.
+
+        The rendered prompt is tokenized with special tokens enabled (the
+        template's own markers must become control tokens), so a chat message
+        quoting one would otherwise end its turn and could inject a new one.
+        A zero-width space keeps the text readable and makes it plain text.
+        """
+        for control in self._control_texts:
+            if control in content:
+                content = content.replace(control, control[0] + "\u200b" + control[1:])
+        return content
 
     def _grammar(self, schema: dict[str, Any] | None) -> LlamaGrammar | None:
         if schema is None:
@@ -333,6 +352,11 @@ class LlamaCppEngine:
         )
 
 
+def _usable_context(llm: Llama) -> int:
+    """llama.cpp may round the context up; llama-cpp-python's token buffer keeps the size asked for."""
+    return min(int(llm.n_ctx()), len(llm.input_ids))
+
+
 def _reusable_prefix(llm: Llama, tokens: list[int]) -> int:
     """How many prompt tokens `Llama.generate` will take from its KV cache (its own rule)."""
     if llm.n_tokens == 0:
@@ -341,6 +365,20 @@ def _reusable_prefix(llm: Llama, tokens: list[int]) -> int:
 
     common = int(Llama.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens))
     return common - 1 if common == len(tokens) else common
+
+
+def _control_token_texts(llm: Llama) -> list[str]:
+    """Texts of the vocabulary's control and user-defined tokens (about 20–300; 0.1 s for 150k)."""
+    import llama_cpp
+
+    vocab = llama_cpp.llama_model_get_vocab(llm.model)
+    special = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    texts = {
+        llm.detokenize([token], special=True).decode("utf-8", errors="replace")
+        for token in range(llama_cpp.llama_vocab_n_tokens(vocab))
+        if llama_cpp.llama_vocab_get_attr(vocab, token) & special
+    }
+    return sorted((t for t in texts if len(t) > 1), key=len, reverse=True)
 
 
 def _chat_formatter(llm: Llama, plan: LoadPlan) -> Any:
