@@ -74,10 +74,14 @@ class AppServices:
 
     @cached_property
     def vector_index(self) -> ChromaVectorIndex:
-        """This archive's collection for the configured embedder."""
+        """This archive's collection for the configured embedder (any thread may ask)."""
         from chatsum.core.pipelines.indexing import open_current_index
 
-        return open_current_index(self.store, self.embedder.id, self.open_vector_index)
+        store = self.open_store()
+        try:
+            return open_current_index(store, self.embedder.id, self.open_vector_index)
+        finally:
+            store.close()
 
     def retrieval_parts(self) -> RetrievalParts:
         """What a worker needs to search the archive (it opens its own store)."""

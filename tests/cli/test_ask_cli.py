@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from tests.qa_helpers import TEAM, build_archive, message_id
 
 from chatsum.cli.main import main
 from chatsum.config import Settings
 from chatsum.core.index.embedders import FakeEmbedder
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.services import AppServices
+from tests.qa_helpers import TEAM, build_archive, message_id
 
 LAUNCH = "好，那就定3月29号上线"
 

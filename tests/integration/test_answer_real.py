@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.core.llm.helpers import SMOLLM2_ID
-from tests.qa_helpers import build_archive, index_opener
 
 from chatsum.core.domain import Answer, AnswerOutcome
 from chatsum.core.index.embedder_catalog import make_embedder
@@ -24,6 +22,8 @@ from chatsum.core.pipelines.qa_history import QAHistory
 from chatsum.core.pipelines.retrieval import RetrievalParts
 from chatsum.core.progress import Progress, drive
 from chatsum.core.storage.store import Store
+from tests.core.llm.helpers import SMOLLM2_ID
+from tests.qa_helpers import build_archive, index_opener
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.qa_helpers import TEAM, build_archive, message_id
 
 from chatsum.config import Settings
 from chatsum.core.index.embedders import FakeEmbedder
@@ -21,6 +20,7 @@ from chatsum.core.pipelines.answering import answer_question
 from chatsum.core.pipelines.indexing import index_archive
 from chatsum.core.progress import drive
 from chatsum.services import AppServices
+from tests.qa_helpers import TEAM, build_archive, message_id
 
 
 def free_port() -> int:

@@ -13,16 +13,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Generator
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from chatsum.cli.cmd_archive import format_time, parse_when
 from chatsum.cli.output import print_json, print_table, run_with_progress
 from chatsum.core.domain import Answer, Citation
-from chatsum.core.pipelines.answering import AnswerOptions, AskScope, answer_question
 from chatsum.core.pipelines.importing import local_utc_offset_min
-from chatsum.core.pipelines.indexing import IndexReport, index_archive
 from chatsum.core.progress import CancelToken, Progress
 from chatsum.services import AppServices
+
+if TYPE_CHECKING:  # the pipelines pull in numpy: loaded when a command runs, not for --help
+    from chatsum.core.pipelines.indexing import IndexReport
 
 T = TypeVar("T")
 
@@ -66,6 +67,8 @@ def print_index_report(report: IndexReport, file: TextIO = sys.stdout) -> None:
 
 
 def update_index(services: AppServices, rebuild: bool, quiet: bool) -> IndexReport:
+    from chatsum.core.pipelines.indexing import index_archive
+
     cancel = CancelToken()
     return run_with_progress(
         index_archive(
@@ -143,6 +146,8 @@ class _Asker:
     """One `ask` invocation: scope, options and the session follow-ups share."""
 
     def __init__(self, args: argparse.Namespace, services: AppServices) -> None:
+        from chatsum.core.pipelines.answering import AnswerOptions, AskScope
+
         self.services = services
         self.json = args.json
         store = services.store
@@ -159,6 +164,8 @@ class _Asker:
         self.titles = {c.id: c.title for c in store.list_conversations()}
 
     def ask(self, question: str) -> Answer:
+        from chatsum.core.pipelines.answering import answer_question
+
         cancel = CancelToken()
         turn = answer_question(
             self.services.settings.db_path,

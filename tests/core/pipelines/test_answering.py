@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.qa_helpers import TEAM, build_archive, index_opener, message_id
 
 from chatsum.core.domain import Answer, AnswerOutcome
 from chatsum.core.errors import Cancelled
@@ -21,6 +20,7 @@ from chatsum.core.pipelines.qa_history import QAHistory
 from chatsum.core.pipelines.retrieval import RetrievalParts
 from chatsum.core.progress import CancelToken, Progress, drive
 from chatsum.core.storage.store import Store
+from tests.qa_helpers import TEAM, build_archive, index_opener, message_id
 
 LAUNCH = "好，那就定3月29号上线"
 PROPOSAL = "我建议推迟到3月29号"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
-from tests.qa_helpers import HIKERS, MESSAGES, TEAM, build_archive, index_opener, write_messages
 
 from chatsum.config import Settings
 from chatsum.core.errors import Cancelled
@@ -16,6 +16,7 @@ from chatsum.core.pipelines.indexing import IndexReport, index_archive, open_cur
 from chatsum.core.progress import CancelToken, Progress, drive
 from chatsum.core.storage.store import Store
 from chatsum.services import AppServices
+from tests.qa_helpers import HIKERS, MESSAGES, TEAM, build_archive, index_opener, write_messages
 
 SMALL = ChunkingOptions(max_tokens=30, overlap_messages=1)
 
@@ -181,5 +182,19 @@ def test_forgetting_a_conversation_removes_its_vectors_and_chunks(settings: Sett
         assert services.vector_index.count() == report.vectors_total - team_chunks
         assert IndexState(services.store.conn).chunk_ids(team) == set()
         assert IndexState(services.store.conn).chunk_count() == services.vector_index.count()
+    finally:
+        services.close()
+
+
+def test_a_worker_thread_can_build_the_retrieval_parts(settings: Settings) -> None:
+    build_archive(settings.db_path)
+    services = AppServices(settings, embedder=FakeEmbedder())
+    try:
+        assert services.store.list_conversations()  # the main thread's connection exists
+        built: list[object] = []
+        worker = threading.Thread(target=lambda: built.append(services.retrieval_parts()))
+        worker.start()
+        worker.join()
+        assert len(built) == 1 and built[0].index is services.vector_index  # type: ignore[attr-defined]
     finally:
         services.close()

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from tests.qa_helpers import HIKERS, TEAM, build_archive, index_opener, message_id, ts
 
 from chatsum.core.errors import NotFoundError
 from chatsum.core.index.embedders import FakeEmbedder
@@ -21,6 +20,7 @@ from chatsum.core.pipelines.retrieval import (
 )
 from chatsum.core.progress import drive
 from chatsum.core.storage.store import Store
+from tests.qa_helpers import HIKERS, TEAM, build_archive, index_opener, message_id, ts
 
 
 @pytest.fixture()

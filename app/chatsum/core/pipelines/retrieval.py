@@ -130,19 +130,20 @@ class HybridRetriever:
         parts = [f"({q})" for q in (fts_query(t) for t in terms) if q]
         if not parts:
             return []
-        clauses, params = ["messages_fts MATCH ?"], [" OR ".join(parts)]
+        clauses: list[str] = ["messages_fts MATCH ?"]
+        params: list[object] = [" OR ".join(parts)]
         if filters.conversation_id is not None:
             clauses.append("m.conversation_id = ?")
-            params.append(str(filters.conversation_id))
+            params.append(filters.conversation_id)
         if participants is not None:
             clauses.append(f"m.participant_id IN ({','.join('?' * len(participants))})")
-            params.extend(str(p) for p in participants)
+            params.extend(participants)
         if filters.since_ms is not None:
             clauses.append("m.ts_ms >= ?")
-            params.append(str(filters.since_ms))
+            params.append(filters.since_ms)
         if filters.until_ms is not None:
             clauses.append("m.ts_ms < ?")
-            params.append(str(filters.until_ms))
+            params.append(filters.until_ms)
         rows = self.store.conn.execute(
             "SELECT m.id, m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid "
             f"WHERE {' AND '.join(clauses)} ORDER BY f.rank LIMIT ?",
