@@ -126,10 +126,13 @@ def test_cancel_stops_at_the_next_token_and_frees_the_engine(engine: LlamaCppEng
     assert after.usage.completion_tokens >= 1
 
 
-def test_an_unfinished_generation_in_the_same_thread_is_reported(engine: LlamaCppEngine) -> None:
+def test_an_unfinished_generation_blocks_generating_but_not_counting(
+    engine: LlamaCppEngine,
+) -> None:
     open_stream = engine.stream_chat(QUESTION, GenerationOptions(max_tokens=50))
     next(open_stream)
     try:
+        assert engine.count_tokens("counting never waits for a generation") > 3
         with pytest.raises(ModelError, match="still open"):
             run(engine, QUESTION, max_tokens=5)
     finally:

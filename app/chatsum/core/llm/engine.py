@@ -1,11 +1,13 @@
 """LlamaCppEngine: the local model, run by llama-cpp-python, behind one lock.
 
 Shape and why:
-- One engine owns one `llama_cpp.Llama`; every use holds `_owner` (a lock that
-  knows its holder), so LLM jobs run one at a time and a generation left open
-  in the same thread is reported instead of deadlocking or corrupting the KV
-  cache. The model loads lazily, on first use, from a file the store has
-  verified (`ModelStore.prepare_load`), after a memory check; `close()` frees it.
+- One engine owns one `llama_cpp.Llama`. Generating holds `_owner` (a lock
+  that knows its holder), so LLM jobs run one at a time and a generation left
+  open in the same thread is reported instead of deadlocking or corrupting the
+  KV cache. Loading and tokenizing hold only `_load_lock`: counting tokens
+  (the vocabulary is read-only) never waits for a running generation. The
+  model loads lazily, on first use, from a file the store has verified
+  (`ModelStore.prepare_load`), after a memory check; `close()` frees it.
 - GPU: offload every layer when this build can (`llama_supports_gpu_offload`)
   and settings allow; if that load fails, load on the CPU and keep the reason
   in `device_info` for the user.
@@ -102,6 +104,7 @@ class LlamaCppEngine:
         self._model_id = model_id
         self._config = config or EngineConfig()
         self._owner = _Owner()
+        self._load_lock = threading.Lock()
         self._llm: Llama | None = None
         self._formatter: Any = None
         self._control_texts: list[str] = []
@@ -131,15 +134,17 @@ class LlamaCppEngine:
         return self._llm is not None
 
     def count_tokens(self, text: str) -> int:
-        llm = self._loaded()
-        return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        with self._load_lock:
+            llm = self._loaded_unlocked()
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def count_chat_tokens(self, messages: list[ChatMessage]) -> int:
         return len(self.tokenize_chat(messages))
 
     def tokenize_chat(self, messages: list[ChatMessage]) -> list[int]:
         """The exact prompt tokens a `stream_chat` call with these messages evaluates."""
-        return self._prompt_tokens(self._loaded(), messages)
+        with self._load_lock:
+            return self._prompt_tokens(self._loaded_unlocked(), messages)
 
     def stream_chat(
         self,
@@ -149,8 +154,9 @@ class LlamaCppEngine:
     ) -> Generator[str, None, Completion]:
         options = options or GenerationOptions()
         with self._owner.hold("start a generation"):
-            llm = self._loaded_unlocked()
-            tokens = self._prompt_tokens(llm, messages)
+            with self._load_lock:
+                llm = self._loaded_unlocked()
+                tokens = self._prompt_tokens(llm, messages)
             n_ctx = _usable_context(llm)
             if len(tokens) + options.max_tokens > n_ctx:
                 raise ContextOverflowError(len(tokens), n_ctx - options.max_tokens)
@@ -162,10 +168,11 @@ class LlamaCppEngine:
     # ----- lifecycle --------------------------------------------------------
     def load(self) -> None:
         """Load now (the GUI calls this in a worker to show progress); no-op when loaded."""
-        self._loaded()
+        with self._load_lock:
+            self._loaded_unlocked()
 
     def close(self) -> None:
-        with self._owner.hold("close the model"):
+        with self._owner.hold("close the model"), self._load_lock:
             if self._llm is not None:
                 self._llm.close()
             self._llm = None
@@ -179,11 +186,8 @@ class LlamaCppEngine:
             if self._llm is not None:
                 self._llm.reset()  # type: ignore[no-untyped-call]
 
-    def _loaded(self) -> Llama:
-        with self._owner.hold("load the model"):
-            return self._loaded_unlocked()
-
     def _loaded_unlocked(self) -> Llama:
+        """The model, loaded on first use; callers hold `_load_lock`."""
         if self._llm is None:
             self._llm = self._load(self._store.prepare_load(self._model_id))
         return self._llm
