@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "chatsum.cli.cmd_ask",
     "chatsum.cli.cmd_extract",
     "chatsum.cli.cmd_models",
+    "chatsum.cli.cmd_summarize",
+    "chatsum.cli.cmd_eval",
 ]
 
 

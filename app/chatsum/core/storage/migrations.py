@@ -113,6 +113,32 @@ M001_CREATE_ARCHIVE = [
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("m001_create_archive", M001_CREATE_ARCHIVE),
     (
+        "m002_summaries",
+        [
+            # One cached summary per (conversation, scope, range, model, prompt,
+            # options); `messages_hash` says which messages it was made from, so a
+            # re-import that changes a day misses only the entries covering it.
+            """
+            CREATE TABLE summaries (
+                id INTEGER PRIMARY KEY,
+                conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                since_ms INTEGER,
+                until_ms INTEGER,
+                model_id TEXT NOT NULL,
+                prompt_version TEXT NOT NULL,
+                options_key TEXT NOT NULL,
+                messages_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            """CREATE UNIQUE INDEX summaries_key ON summaries(
+                   conversation_id, scope, IFNULL(since_ms, -1), IFNULL(until_ms, -1),
+                   model_id, prompt_version, options_key)""",
+        ],
+    ),
+    (
         "m003_index_state",
         [
             # The semantic index lives in Chroma; what it holds is recorded here.

@@ -1,0 +1,204 @@
+"""The model steps of one summary: whole, map (part) and reduce (merge).
+
+A range that fits one window is summarized in one call. A longer one is cut
+into windows, each summarized into a few partial topics ("part"), and the
+partial topics are merged into the final 2–5 ("merge"). A merge input is the
+partial topics with every supported claim numbered, so the model cites claim
+numbers and the checker maps them to the union of those claims' message ids:
+ids survive every step, and a viewpoint is re-checked against the real
+senders after each one. When the partial topics do not fit one window they
+are merged in groups first (time order kept), level by level, so work grows
+linearly with the length of the chat. Roll-ups (day → week → month) are the
+merge step applied to the topics of cached summaries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+
+from chatsum.core.domain import Topic
+from chatsum.core.errors import ContextOverflowError
+from chatsum.core.llm.base import TextGenerator
+from chatsum.core.pipelines.summarizing.citations import CitationChecker, CitationTally
+from chatsum.core.pipelines.summarizing.generation import CallStats, generate_json
+from chatsum.core.pipelines.summarizing.options import SummaryOptions
+from chatsum.core.pipelines.summarizing.preprocessing import Line
+from chatsum.core.pipelines.summarizing.prompts import (
+    Numbering,
+    build_messages,
+    line_text,
+    render_lines,
+    render_topics,
+    system_prompt,
+)
+from chatsum.core.pipelines.summarizing.schemas import output_token_budget, summary_schema
+from chatsum.core.pipelines.summarizing.segmentation import Window, fit_windows
+from chatsum.core.progress import CancelToken, Progress
+
+PART_MAX_TOPICS = 3
+# Below this many lines there may honestly be a single topic.
+FEW_LINES = 8
+SAFETY_TOKENS = 48
+MIN_BUDGET = 256
+
+Event = Progress | str
+
+
+@dataclass
+class StepResult:
+    topics: list[Topic]
+    gist: str = ""
+    ok: bool = True
+
+
+@dataclass
+class SummaryRun:
+    """State shared by the steps of one summary: the model, options, tallies."""
+
+    generator: TextGenerator
+    options: SummaryOptions
+    language: str
+    cancel: CancelToken
+    stats: CallStats = field(default_factory=CallStats)
+    tally: CitationTally = field(default_factory=CitationTally)
+    flags: list[str] = field(default_factory=list)
+    reduce_rounds: int = 0
+
+    # ------------------------------------------------------------ sizing
+
+    def reply_budget(self, high: int, with_gist: bool) -> int:
+        """max_tokens of a reply; at most a third of a small context window."""
+        wanted = output_token_budget(self.language, high, with_gist)
+        return min(wanted, self.generator.context_length // 3)
+
+    def input_budget(self, task: str, high: int, with_gist: bool) -> int:
+        """Tokens left for numbered input after instructions and the reply.
+
+        Chat windows are capped at `window_tokens`; merge inputs are denser
+        (a claim stands for several lines), so they may take twice that.
+        """
+        fixed = self.generator.count_tokens(system_prompt(self.language, task, 1, high)) + 64
+        reply = self.reply_budget(high, with_gist)
+        room = self.generator.context_length - fixed - reply - SAFETY_TOKENS
+        if room < MIN_BUDGET:
+            raise ContextOverflowError(fixed + reply + MIN_BUDGET, self.generator.context_length)
+        cap = self.options.window_tokens * (2 if task.startswith("merge") else 1)
+        return min(cap, room)
+
+    def windows(self, lines: Sequence[Line]) -> list[Window]:
+        # Sized for a "whole" call (the larger reply), so one window never needs a merge.
+        budget = self.input_budget("whole", self.options.max_topics, True)
+
+        def cost(line: Line) -> int:
+            return self.generator.count_tokens(line_text(999, line, 999, self.language)) + 1
+
+        return fit_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
+
+    # ------------------------------------------------------------ one call
+
+    def _call(
+        self,
+        task: str,
+        low: int,
+        high: int,
+        participants: Sequence[str],
+        body: str,
+        numbering: Numbering,
+    ) -> Generator[Event, None, StepResult]:
+        with_gist = task in ("whole", "merge")
+        messages = build_messages(self.language, task, low, high, participants, body)
+        schema = summary_schema(self.language, participants, low, high, with_gist)
+        reply = yield from generate_json(
+            self.generator,
+            messages,
+            schema,
+            self.reply_budget(high, with_gist),
+            self.options.temperature,
+            self.options.seed,
+            self.stats,
+            self.cancel,
+        )
+        if reply.data is None:
+            return StepResult([], ok=False)
+        checker = CitationChecker(numbering)
+        topics = checker.topics(reply.data)
+        self.tally.add(checker.tally)
+        return StepResult(topics, str(reply.data.get("wrap_up") or "").strip(), bool(topics))
+
+    # ------------------------------------------------------------ steps
+
+    def whole(self, lines: Sequence[Line]) -> Generator[Event, None, StepResult]:
+        low = 1 if len(lines) < FEW_LINES else self.options.min_topics
+        body, numbering = render_lines(lines, self.language)
+        result = yield from self._call(
+            "whole", low, self.options.max_topics, _speakers(lines), body, numbering
+        )
+        return result
+
+    def part(self, lines: Sequence[Line]) -> Generator[Event, None, StepResult]:
+        body, numbering = render_lines(lines, self.language)
+        high = min(PART_MAX_TOPICS, self.options.max_topics)
+        result = yield from self._call("part", 1, high, _speakers(lines), body, numbering)
+        return result
+
+    def merge(
+        self, topics: Sequence[Topic], senders: dict[int, str]
+    ) -> Generator[Event, None, StepResult]:
+        """Merge topics into the final set, in rounds of groups that fit a window."""
+        current = list(topics)
+        high = self.options.max_topics
+        while True:
+            self.cancel.raise_if_cancelled()
+            groups = self._merge_groups(current, senders)
+            self.reduce_rounds += 1
+            if len(groups) == 1:
+                yield Progress("reduce", "merging topics", 0, 1, "steps")
+                result = yield from self._merge_call("merge", groups[0], senders, high)
+                return result
+            merged: list[Topic] = []
+            for index, group in enumerate(groups):
+                yield Progress(
+                    "reduce", f"round {self.reduce_rounds}", index, len(groups), "groups"
+                )
+                part = yield from self._merge_call(
+                    "merge-part", group, senders, min(PART_MAX_TOPICS, high)
+                )
+                merged.extend(part.topics if part.ok else group)
+            if len(merged) >= len(current):
+                self.flags.append("merge_not_shrinking")
+                return StepResult(merged[:high], ok=False)
+            current = merged
+
+    def _merge_call(
+        self, task: str, topics: Sequence[Topic], senders: dict[int, str], high: int
+    ) -> Generator[Event, None, StepResult]:
+        body, numbering = render_topics(topics, senders, self.language)
+        if not numbering.evidence:
+            return StepResult(list(topics)[:high], ok=False)
+        people = Counter(sender for ev in numbering.evidence.values() for _, sender in ev)
+        participants = [name for name, _ in people.most_common()]
+        low = min(self.options.min_topics, len(topics), high)
+        result = yield from self._call(task, max(1, low), high, participants, body, numbering)
+        return result
+
+    def _merge_groups(self, topics: Sequence[Topic], senders: dict[int, str]) -> list[list[Topic]]:
+        """Consecutive topics packed into groups whose rendering fits one merge call."""
+        budget = self.input_budget("merge", self.options.max_topics, True)
+        groups: list[list[Topic]] = [[]]
+        used = 0
+        for topic in topics:
+            cost = self.generator.count_tokens(render_topics([topic], senders, self.language)[0])
+            if groups[-1] and used + cost > budget:
+                groups.append([])
+                used = 0
+            groups[-1].append(topic)
+            used += cost
+        return groups
+
+
+def _speakers(lines: Sequence[Line]) -> list[str]:
+    """Participants of some lines, most active first (the order the prompt lists them)."""
+    counts = Counter(line.sender for line in lines)
+    return [name for name, _ in counts.most_common()]

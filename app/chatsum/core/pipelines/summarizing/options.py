@@ -1,0 +1,40 @@
+"""What a caller can tune about one summary run, in one frozen object.
+
+The desktop app and the CLI build it from `Settings` (language, redaction) plus
+their own flags; the defaults are the measured ones (see bench/README.md), so a
+caller that passes nothing gets the configuration the figures were taken with.
+`cache_key()` is the part of the options that changes what the model sees and
+therefore belongs in the summary cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGUAGES = ("auto", "zh", "en")
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    language: str = "auto"
+    """auto (the chat's dominant language), zh or en."""
+    redact_pii: bool = False
+    """Replace phone numbers, e-mails and ID numbers before the model sees them."""
+    use_cache: bool = True
+    """Read and write the summary cache in the archive."""
+    session_gap_min: int = 30
+    """A silence this long starts a new session."""
+    window_tokens: int = 3500
+    """Chat tokens per model call; lowered automatically to fit the context window."""
+    temperature: float = 0.1
+    max_topics: int = 5
+    min_topics: int = 2
+    seed: int = 7
+
+    def cache_key(self, language: str) -> str:
+        """Options that change the model's input or output, with the resolved language."""
+        return (
+            f"lang={language};redact={int(self.redact_pii)};gap={self.session_gap_min};"
+            f"window={self.window_tokens};topics={self.min_topics}-{self.max_topics};"
+            f"t={self.temperature};seed={self.seed}"
+        )

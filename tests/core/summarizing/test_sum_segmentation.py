@@ -1,0 +1,72 @@
+"""Sessions by silences and windows by real token counts."""
+
+from __future__ import annotations
+
+from tests.core.summarizing.helpers import message
+
+from chatsum.core.llm.fake import FakeTextGenerator
+from chatsum.core.pipelines.summarizing.mapreduce import SummaryRun
+from chatsum.core.pipelines.summarizing.options import SummaryOptions
+from chatsum.core.pipelines.summarizing.preprocessing import Line, prepare_lines
+from chatsum.core.pipelines.summarizing.prompts import line_text
+from chatsum.core.pipelines.summarizing.segmentation import fit_windows, split_sessions
+from chatsum.core.progress import CancelToken
+
+GAP = 30 * 60_000
+
+
+def lines_at(minutes: list[float], sender_cycle: int = 2) -> list[Line]:
+    messages = [
+        message(i + 1, f"P{i % sender_cycle}", f"消息{i}内容", minute)
+        for i, minute in enumerate(minutes)
+    ]
+    return list(prepare_lines(messages, "zh").lines)
+
+
+def test_sessions_split_at_silences() -> None:
+    lines = lines_at([0, 1, 2, 40, 41, 200])
+    sessions = split_sessions(lines, GAP)
+    assert [[line.message_ids[0] for line in s] for s in sessions] == [[1, 2, 3], [4, 5], [6]]
+
+
+def test_whole_sessions_are_packed_while_they_fit() -> None:
+    lines = lines_at([0, 1, 2, 40, 41, 200])
+    windows = fit_windows(lines, lambda line: 10, budget=50, gap_ms=GAP)
+    # 30 + 20 fits one window; the third session starts a new one.
+    assert [[line.message_ids[0] for line in w.lines] for w in windows] == [[1, 2, 3, 4, 5], [6]]
+
+
+def test_a_session_that_does_not_fit_the_room_left_starts_a_new_window() -> None:
+    lines = lines_at([0, 1, 2, 40, 41, 42])
+    windows = fit_windows(lines, lambda line: 10, budget=40, gap_ms=GAP)
+    assert [[line.message_ids[0] for line in w.lines] for w in windows] == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_a_session_longer_than_a_window_is_cut_between_lines() -> None:
+    lines = lines_at([i * 0.5 for i in range(25)])
+    windows = fit_windows(lines, lambda line: 10, budget=60, gap_ms=GAP)
+    assert all(w.tokens <= 60 for w in windows)
+    assert [line for w in windows for line in w.lines] == lines
+    assert len(windows) == 5
+
+
+def test_windows_fit_the_model_context_by_its_own_token_count() -> None:
+    generator = FakeTextGenerator(context_length=2048)
+    run = SummaryRun(generator, SummaryOptions(window_tokens=10_000), "zh", CancelToken())
+    lines = lines_at([i * 0.2 for i in range(400)], sender_cycle=5)
+    windows = run.windows(lines)
+    budget = run.input_budget("whole", 5, True)
+    assert budget < 2048 and len(windows) > 1
+    for window in windows:
+        counted = sum(
+            generator.count_tokens(line_text(999, line, 999, "zh")) + 1 for line in window.lines
+        )
+        assert counted == window.tokens <= budget
+    assert [line for w in windows for line in w.lines] == lines
+
+
+def test_the_window_option_caps_windows_below_the_context() -> None:
+    generator = FakeTextGenerator(context_length=32_000)
+    run = SummaryRun(generator, SummaryOptions(window_tokens=500), "zh", CancelToken())
+    windows = run.windows(lines_at([i * 0.2 for i in range(400)]))
+    assert len(windows) > 2 and all(w.tokens <= 500 for w in windows)
