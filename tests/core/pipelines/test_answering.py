@@ -288,3 +288,15 @@ def test_sessions_are_listed_newest_first_with_their_turn_counts(
     )
     assert {s.title for s in sessions} == {"新版App什么时候上线？", "Where do we meet on Saturday?"}
     assert json.dumps([s.__dict__ for s in sessions], ensure_ascii=False)
+
+
+def test_retrieved_messages_are_capped_so_the_first_token_comes_quickly(
+    db: Path, parts: RetrievalParts
+) -> None:
+    generator = FakeTextGenerator(["ok"], context_length=32768)
+    options = AnswerOptions(max_context_tokens=40, min_relevance=0.0)
+    _, answer = ask(db, generator, parts, "Saturday 上线 宕机 Safeway trail?", options=options)
+    content = answer_calls(generator)[0][-1].content
+    context = content.rsplit("\n\nQuestion: ", 1)[0].removeprefix("Chat messages:\n")
+    assert 0 < generator.count_tokens(context) <= 40
+    assert 0 < len(answer.retrieved_ids) < 14

@@ -116,6 +116,17 @@ def answer_messages(
     ]
 
 
+def _trimmed(blocks: list[PassageBlock]) -> list[PassageBlock] | None:
+    """One step smaller: drop the weakest passage, else an edge message of the
+    only one (context neighbours sit at the edges); None when nothing is left to cut."""
+    if len(blocks) > 1:
+        return blocks[:-1]
+    if blocks and len(blocks[0].messages) > 1:
+        messages = blocks[0].messages
+        return [PassageBlock(blocks[0].title, messages[1:] if len(messages) % 2 else messages[:-1])]
+    return None
+
+
 def fit_prompt(
     generator: TextGenerator,
     language: str,
@@ -123,26 +134,30 @@ def fit_prompt(
     blocks: list[PassageBlock],
     history: list[Answer],
     max_tokens: int,
+    max_context_tokens: int,
 ) -> tuple[list[ChatMessage], list[PassageBlock]]:
-    """The largest prompt that leaves `max_tokens` for the reply: drop old turns
-    first, then the weakest passages, then trim the last passage's edges."""
+    """The prompt for an answer. The retrieved messages are first cut to
+    `max_context_tokens` (evaluating the prompt is what keeps a CPU user waiting
+    for the first token); then the whole prompt must leave `max_tokens` of the
+    context window for the reply: old turns go first, then more messages."""
+    history = list(history)
+    while generator.count_tokens(_context_text(blocks)) > max_context_tokens:
+        smaller = _trimmed(blocks)
+        if smaller is None:
+            break
+        blocks = smaller
     budget = generator.context_length - max_tokens
-    history, blocks = list(history), list(blocks)
     while True:
         chat = answer_messages(language, question, blocks, history)
         if generator.count_chat_tokens(chat) <= budget:
             return chat, blocks
         if history:
             history.pop(0)
-        elif len(blocks) > 1:
-            blocks.pop()
-        elif blocks and len(blocks[0].messages) > 1:
-            messages = blocks[0].messages
-            blocks = [
-                PassageBlock(blocks[0].title, messages[1:] if len(messages) % 2 else messages[:-1])
-            ]
-        else:
+            continue
+        smaller = _trimmed(blocks)
+        if smaller is None:
             return chat, blocks
+        blocks = smaller
 
 
 def rewrite_request(

@@ -48,6 +48,7 @@ class AnswerOptions:
     min_relevance: float = 0.35
     passages: int = 5
     max_tokens: int = 320
+    max_context_tokens: int = 700
     history_turns: int = 2
     around_messages: int = 4
     temperature: float = 0.1
@@ -266,6 +267,7 @@ def answer_question(
             _blocks(evidence.relevant),
             history,
             options.max_tokens,
+            options.max_context_tokens,
         )
         shown = [m for block in blocks for m in block.messages]
         yield Progress("answer", "writing the answer")
