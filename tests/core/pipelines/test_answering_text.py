@@ -110,3 +110,10 @@ def test_attribution_needs_real_overlap_and_keeps_numbers_whole() -> None:
         "The messages do not mention it."
     )
     assert not says_not_found("It was found in the garage.")
+
+
+def test_a_citation_after_the_full_stop_still_belongs_to_its_sentence() -> None:
+    shown = [message(7, "线上服务器又宕机了，数据库连接池被打满"), message(9, "那个查询没加索引")]
+    checked = check_reply("宕机是因为连接池被打满。[7] 查询没加索引。", shown, existing={7, 9})
+    assert checked.text == "宕机是因为连接池被打满。[7] 查询没加索引 [9]。"
+    assert checked.cited == (7, 9)

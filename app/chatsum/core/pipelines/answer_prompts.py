@@ -67,8 +67,12 @@ _NOT_FOUND_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _CITATION = re.compile(r"[\[【]\s*#?(\d+(?:\s*[,，、;；]\s*#?\d+)*)\s*[\]】]")
-# A period ends a sentence only before a space or the end ("$2.5M" stays whole).
-_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\S))+(?:[.!?。！？]+|\n|$)\s*")
+# A period ends a sentence only before a space or the end ("$2.5M" stays whole);
+# citations written after the full stop ("…打满。[7]") still belong to the sentence.
+_SENTENCE = re.compile(
+    r"(?:[^.!?。！？\n]|\.(?=\S))+"
+    r"(?:[.!?。！？]+(?:\s*[\[【]\s*#?\d[\d\s,，、;；#]*[\]】])*|\n|$)\s*"
+)
 
 
 def says_not_found(text: str) -> bool:
