@@ -48,6 +48,9 @@ def has_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # heavy jobs run in child processes, also when frozen
     args = build_parser().parse_args(argv)
     if args.screenshot is not None and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

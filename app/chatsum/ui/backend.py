@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
+from chatsum.config import Settings
 from chatsum.core.progress import CancelToken
 from chatsum.services import AppServices
 
@@ -190,14 +191,16 @@ class GuiBackend:
             self._parts = RetrievalParts(embedder, index)
         return self._parts
 
-    def index(self, cancel: CancelToken) -> Generator[Any, None, Any]:
-        """Bring the semantic index up to date with the archive."""
-        from chatsum.core.pipelines.indexing import index_archive
+    def index_job(self) -> Any:
+        """A job bringing the semantic index up to date, in a child process.
+
+        Chroma holds the GIL while it writes a batch (about half a second):
+        in a thread that would freeze the window.
+        """
+        from chatsum.ui.process_jobs import in_child_process
 
         self._parts = None  # the next question opens the updated index
-        return index_archive(
-            self.db_path, self.services.embedder, self.services.open_vector_index, cancel
-        )
+        return in_child_process(index_in_child, self.services.settings)
 
     def qa_sessions(self, store: Any) -> list[Any]:
         from chatsum.core.pipelines.qa_history import QAHistory
@@ -208,3 +211,18 @@ class GuiBackend:
         from chatsum.core.pipelines.qa_history import QAHistory
 
         return QAHistory(store.conn).turns(session_id)
+
+
+def index_in_child(settings: Settings, cancel: CancelToken) -> Generator[Any, None, Any]:
+    """`index_archive` with services built from `settings` (runs in the child process)."""
+    from chatsum.core.pipelines.indexing import index_archive
+
+    services = AppServices(settings)
+    try:
+        return (
+            yield from index_archive(
+                settings.db_path, services.embedder, services.open_vector_index, cancel
+            )
+        )
+    finally:
+        services.close()

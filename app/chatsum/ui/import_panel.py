@@ -11,6 +11,7 @@ skipped, warnings with examples and errors that name the file and line.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatsum.core.progress import CancelToken, Progress
+from chatsum.core.progress import Progress
 from chatsum.ui.i18n import fill
+from chatsum.ui.process_jobs import in_child_process
 from chatsum.ui.workers import GeneratorWorker, JobFailure, JobRunner
 
 EXAMPLES_SHOWN = 3
@@ -123,10 +125,11 @@ class ImportPanel(QWidget):
         self.close_button.hide()
         db_path = self._db_path
 
-        def factory(cancel: CancelToken) -> Any:
-            if job is not None:
-                return job(paths, cancel)
-            return import_paths(db_path, paths, options, cancel)
+        if job is not None:
+            factory = partial(job, paths)
+        else:
+            # Parsing holds the GIL most of the time: a child process keeps the window smooth.
+            factory = in_child_process(import_paths, db_path, paths, options)
 
         self._worker = self._runner.start(
             "import",

@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
         self.index_cancel.show()
         self._index_job = self.runner.start(
             "index",
-            self.backend.index,
+            self.backend.index_job(),
             on_progress=self._on_index_progressed,
             on_result=self._on_index_finished,
             on_failure=self._on_index_failed,
