@@ -119,7 +119,7 @@ def echo_model(messages: list[ChatMessage], options: GenerationOptions) -> dict[
                 "views": views,
             }
         )
-    reply: dict[str, Any] = {"topics": topics}
+    reply: dict[str, Any] = {"agenda": [t["headline"] for t in topics], "topics": topics}
     if "wrap_up" in schema["properties"]:
         reply["wrap_up"] = "大家讨论了几件事"
     return reply

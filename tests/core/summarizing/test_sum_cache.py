@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.core.summarizing.helpers import BASE_MS, DAY_MS, OFFSET, echo_model, write_chat
 
 from chatsum.core.errors import Cancelled, NotFoundError
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
@@ -21,6 +20,7 @@ from chatsum.core.pipelines.summarizing import (
 from chatsum.core.pipelines.summarizing.cache import SummaryCache
 from chatsum.core.progress import CancelToken, drive
 from chatsum.core.storage.store import Store
+from tests.core.summarizing.helpers import BASE_MS, DAY_MS, OFFSET, echo_model, write_chat
 
 DAY1 = [(0, m, who, text) for m, (who, text) in enumerate(
     [("张伟", "周六去香山爬山吧"), ("李娜", "爬山太累，我想唱K"), ("王强", "我同意爬山"),
@@ -40,9 +40,7 @@ def archive(tmp_path: Path) -> tuple[Path, int]:
 
 
 def day(db: Path, generator: FakeTextGenerator, cid: int, which: date, **kw: Any) -> Any:
-    return drive(
-        summarize_period(db, generator, cid, "day", which, OFFSET, SummaryOptions(**kw))
-    )
+    return drive(summarize_period(db, generator, cid, "day", which, OFFSET, SummaryOptions(**kw)))
 
 
 def test_a_summary_is_cached_and_served_without_the_model(archive: tuple[Path, int]) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.core.summarizing.helpers import chat
-
 from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, citation_validity
 from chatsum.core.pipelines.summarizing.preprocessing import prepare_lines
 from chatsum.core.pipelines.summarizing.prompts import render_lines, render_topics
+from tests.core.summarizing.helpers import chat
 
 ROWS = [
     ("张伟", "周六去香山爬山吧"),  # [1] -> message 1
@@ -40,7 +39,9 @@ def test_merged_lines_stand_for_all_their_messages() -> None:
     rows = [("张伟", "周六去爬山"), ("张伟", "香山"), ("李娜", "我想唱K")]
     _, numbering = render_lines(prepare_lines(chat(rows), "zh").lines, "zh")
     c = CitationChecker(numbering)
-    assert c.viewpoint(view([1], "张伟", "想去香山爬山")) == Viewpoint("张伟", "想去香山爬山", (1, 2))
+    assert c.viewpoint(view([1], "张伟", "想去香山爬山")) == Viewpoint(
+        "张伟", "想去香山爬山", (1, 2)
+    )
 
 
 def test_a_view_keeps_only_lines_its_participant_wrote() -> None:

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from tests.core.summarizing.helpers import chat, echo_model, message, prompt_items
 
 from chatsum.core.domain import Summary
 from chatsum.core.errors import Cancelled
@@ -16,12 +15,15 @@ from chatsum.core.pipelines.summarizing.citations import citation_validity
 from chatsum.core.pipelines.summarizing.options import SummaryOptions
 from chatsum.core.pipelines.summarizing.pipeline import is_complete, summarize_messages
 from chatsum.core.progress import CancelToken, Progress, drive
+from tests.core.summarizing.helpers import chat, echo_model, message, prompt_items
 
 PEOPLE = ["张伟", "李娜", "王强", "赵敏"]
 
 
 def busy_chat(count: int) -> list[Any]:
-    return chat([(PEOPLE[i % 4], f"第{i}条消息，关于项目进度和周末安排的讨论") for i in range(count)])
+    return chat(
+        [(PEOPLE[i % 4], f"第{i}条消息，关于项目进度和周末安排的讨论") for i in range(count)]
+    )
 
 
 def run(messages: list[Any], generator: FakeTextGenerator, **options: Any) -> Summary:
@@ -39,9 +41,10 @@ def test_one_window_is_one_call_and_every_citation_checks_out() -> None:
     assert summary.gist == "大家讨论了几件事" and 2 <= len(summary.topics) <= 5
     assert summary.quality.windows == 1 and summary.quality.schema_valid
     senders = {m.id: m.sender_name for m in messages}
-    assert citation_validity(summary.topics, senders) == (
-        len([i for t in summary.topics for c in t.claims() for i in c.message_ids]),
-    ) * 2
+    assert (
+        citation_validity(summary.topics, senders)
+        == (len([i for t in summary.topics for c in t.claims() for i in c.message_ids]),) * 2
+    )
     cited = {c.message_id for c in summary.cited_messages}
     assert cited == {i for t in summary.topics for c in t.claims() for i in c.message_ids}
     assert all(c.text == messages[c.message_id - 1].text for c in summary.cited_messages)
@@ -52,7 +55,11 @@ def test_low_temperature_and_schema_are_asked_for() -> None:
     run(chat([("张伟", "周六爬山"), ("李娜", "我去")] * 5), generator)
     options = generator.calls[0][1]
     assert options.temperature <= 0.2 and options.json_schema is not None
-    assert json.loads(json.dumps(options.json_schema))["required"] == ["topics", "wrap_up"]
+    assert json.loads(json.dumps(options.json_schema))["required"] == [
+        "agenda",
+        "topics",
+        "wrap_up",
+    ]
 
 
 def test_long_chats_are_mapped_then_reduced_keeping_message_ids() -> None:
@@ -68,7 +75,9 @@ def test_long_chats_are_mapped_then_reduced_keeping_message_ids() -> None:
             break
     maps = [e for e in events if isinstance(e, Progress) and e.stage == "map"]
     assert summary.quality.windows == len(maps) > 2
-    assert "topics" in generator.calls[-1][0][1].content or "话题" in generator.calls[-1][0][1].content
+    assert (
+        "topics" in generator.calls[-1][0][1].content or "话题" in generator.calls[-1][0][1].content
+    )
     # The final reduce prompt numbers partial claims; its citations land on real messages.
     senders = {m.id: m.sender_name for m in messages}
     valid, total = citation_validity(summary.topics, senders)
@@ -93,7 +102,7 @@ def test_reduce_items_map_to_the_messages_of_the_partial_claims() -> None:
     assert first_items[0][0] == 1
     # The echo model cites item [1] in its first topic: the burst's two messages.
     first_topic = summary.topics[0]
-    assert (1, 2) == first_topic.key_points[0].message_ids[:2] or any(
+    assert first_topic.key_points[0].message_ids[:2] == (1, 2) or any(
         c.message_ids[:2] == (1, 2) for c in first_topic.claims()
     )
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.core.summarizing.helpers import echo_model
 
 from chatsum.core.errors import ImportFormatError
 from chatsum.core.llm.fake import FakeTextGenerator
@@ -18,6 +17,7 @@ from chatsum.core.pipelines.summarizing.metrics import (
     verbatim_share,
 )
 from chatsum.core.progress import drive
+from tests.core.summarizing.helpers import echo_model
 
 REPO = Path(__file__).resolve().parents[3]
 EVAL_SET = REPO / "bench/data/summarize_eval.jsonl"
@@ -25,11 +25,15 @@ EVAL_SET = REPO / "bench/data/summarize_eval.jsonl"
 
 def test_rouge_is_character_level_for_chinese() -> None:
     # 我们周六爬山 vs 周六去爬山: 4 shared characters of 6 and 5.
-    assert rouge_n("我们周六爬山", "周六去爬山", 1) == pytest.approx(2 * (4 / 6) * (4 / 5) / (4 / 6 + 4 / 5))
+    assert rouge_n("我们周六爬山", "周六去爬山", 1) == pytest.approx(
+        2 * (4 / 6) * (4 / 5) / (4 / 6 + 4 / 5)
+    )
     # Bigrams 周六, 爬山 shared: 2 of 5 and 2 of 4.
     assert rouge_n("我们周六爬山", "周六去爬山", 2) == pytest.approx(2 * 0.4 * 0.5 / 0.9)
     # The longest common subsequence is 周六爬山.
-    assert rouge_l("我们周六爬山", "周六去爬山") == pytest.approx(rouge_n("我们周六爬山", "周六去爬山", 1))
+    assert rouge_l("我们周六爬山", "周六去爬山") == pytest.approx(
+        rouge_n("我们周六爬山", "周六去爬山", 1)
+    )
 
 
 def test_rouge_is_word_level_for_english() -> None:
@@ -92,7 +96,9 @@ def test_evaluation_runs_and_reports_every_metric(tmp_path: Path) -> None:
     totals = report.totals()
     assert totals["dialogues"] == 1 and totals["schema_valid_rate"] == 1.0
     assert totals["citation_validity_checked"] == 1.0
-    assert 0 < totals["rouge1"] <= 1 and totals["topic_counts"] == {str(report.results[0].topics): 1}
+    assert 0 < totals["rouge1"] <= 1 and totals["topic_counts"] == {
+        str(report.results[0].topics): 1
+    }
     assert totals["seconds_per_1000_messages"] is not None
     assert json.loads(json.dumps(report.as_dict()))["totals"] == totals
 

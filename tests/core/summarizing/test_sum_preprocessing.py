@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.core.summarizing.helpers import chat, message
 
 from chatsum.core.domain import MessageKind
 from chatsum.core.pipelines.summarizing.language import dominant_language, resolve_language
@@ -14,6 +13,7 @@ from chatsum.core.pipelines.summarizing.preprocessing import (
     prepare_lines,
 )
 from chatsum.core.pipelines.summarizing.redaction import redact
+from tests.core.summarizing.helpers import chat, message
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,10 @@ def test_mentions_and_invisible_characters_are_normalized() -> None:
 
 def test_wechat_quote_becomes_a_short_reply_prefix() -> None:
     text = "「张三：我们周六早上八点在香山公园东门集合吧大家千万别迟到」\n- - - - - - - - - - - - - - -\n我可能晚到十分钟"
-    assert normalize_text(text, "zh") == "(回复张三:我们周六早上八点在香山公园东门集合吧大家千万别…) 我可能晚到十分钟"
+    assert (
+        normalize_text(text, "zh")
+        == "(回复张三:我们周六早上八点在香山公园东门集合吧大家千万别…) 我可能晚到十分钟"
+    )
 
 
 def test_markdown_quote_becomes_a_short_reply_prefix() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.core.summarizing.helpers import message
-
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.pipelines.summarizing.mapreduce import SummaryRun
 from chatsum.core.pipelines.summarizing.options import SummaryOptions
@@ -11,6 +9,7 @@ from chatsum.core.pipelines.summarizing.preprocessing import Line, prepare_lines
 from chatsum.core.pipelines.summarizing.prompts import line_text
 from chatsum.core.pipelines.summarizing.segmentation import fit_windows, split_sessions
 from chatsum.core.progress import CancelToken
+from tests.core.summarizing.helpers import message
 
 GAP = 30 * 60_000
 

@@ -173,7 +173,8 @@ class CitationChecker:
                 (v.participant, v.view) != (view.participant, view.view) for v in views
             ):
                 views.append(view)
-        results = raw.get("results") if isinstance(raw.get("results"), dict) else {}
+        raw_results = raw.get("results")
+        results: dict[str, Any] = raw_results if isinstance(raw_results, dict) else {}
         return Topic(
             title=_INLINE_REF.sub("", _clean(raw.get("headline"))).strip(),
             summary=_INLINE_REF.sub("", _clean(raw.get("overview"))).strip(),

@@ -68,19 +68,19 @@ class SummaryRun:
 
     # ------------------------------------------------------------ sizing
 
-    def reply_budget(self, high: int, with_gist: bool) -> int:
+    def reply_budget(self, high: int, final: bool) -> int:
         """max_tokens of a reply; at most a third of a small context window."""
-        wanted = output_token_budget(self.language, high, with_gist)
+        wanted = output_token_budget(self.language, high, final)
         return min(wanted, self.generator.context_length // 3)
 
-    def input_budget(self, task: str, high: int, with_gist: bool) -> int:
+    def input_budget(self, task: str, high: int, final: bool) -> int:
         """Tokens left for numbered input after instructions and the reply.
 
         Chat windows are capped at `window_tokens`; merge inputs are denser
         (a claim stands for several lines), so they may take twice that.
         """
         fixed = self.generator.count_tokens(system_prompt(self.language, task, 1, high)) + 64
-        reply = self.reply_budget(high, with_gist)
+        reply = self.reply_budget(high, final)
         room = self.generator.context_length - fixed - reply - SAFETY_TOKENS
         if room < MIN_BUDGET:
             raise ContextOverflowError(fixed + reply + MIN_BUDGET, self.generator.context_length)
@@ -107,14 +107,14 @@ class SummaryRun:
         body: str,
         numbering: Numbering,
     ) -> Generator[Event, None, StepResult]:
-        with_gist = task in ("whole", "merge")
+        final = task in ("whole", "merge")
         messages = build_messages(self.language, task, low, high, participants, body)
-        schema = summary_schema(self.language, participants, low, high, with_gist)
+        schema = summary_schema(self.language, participants, low, high, final)
         reply = yield from generate_json(
             self.generator,
             messages,
             schema,
-            self.reply_budget(high, with_gist),
+            self.reply_budget(high, final),
             self.options.temperature,
             self.options.seed,
             self.stats,

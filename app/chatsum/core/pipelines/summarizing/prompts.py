@@ -24,7 +24,7 @@ from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.llm.base import ChatMessage
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 
-PROMPT_VERSION = "sum-v1"
+PROMPT_VERSION = "sum-v2"
 
 Evidence = tuple[tuple[int, str], ...]
 """(message id, sender) pairs that one local number stands for."""
@@ -46,19 +46,24 @@ class Numbering:
 _FIELDS = {
     "zh": (
         "字段要求：\n"
+        "- agenda：先列出讨论了哪几件不同的事，每件4到10个字；同一件事的时间、地点、费用等细节"
+        "不算另一件事。topics 按 agenda 的顺序一件一个话题。\n"
         "- headline：话题的简短名称，4到10个字。\n"
         "- overview：一句话（不超过40字）说明讨论了什么、结果如何；用自己的话概括，不要照抄原句。\n"
         "- points：要点或结论，每条不超过30字。\n"
         "- results：decided 是已经做出的决定，open 是还没解决的问题，todo 是待办事项"
         "（谁要做什么）；没有就写 []。\n"
         "- views：参与者各自的观点、态度或诉求，每人最多一条。先在 ids 里写出此人说这些话的编号，"
-        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上。\n"
+        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 里不用再写人名。\n"
         "- ids：依据的编号（方括号里的数字），最多3个，只能用上面出现过的编号。\n"
         "- wrap_up（如果要求）：一句话（不超过50字）总括全部话题。\n"
         "用简体中文，每条都要简短；只写记录里确实有的内容，不要编造，不要重复。"
     ),
     "en": (
         "Fields:\n"
+        "- agenda: first list the distinct matters discussed, 2 to 6 words each; details of "
+        "one matter (time, place, cost) are not a separate matter. Then write topics in the "
+        "agenda's order, one topic per matter.\n"
         "- headline: a short name for the topic, 2 to 6 words.\n"
         "- overview: one sentence (at most 30 words) on what was discussed and how it ended, in "
         "your own words; do not copy lines.\n"
@@ -67,7 +72,7 @@ _FIELDS = {
         "do what. Use [] when there are none.\n"
         "- views: what each participant thought or wanted, at most one per person. First list "
         "in ids the numbers where this person said it; person must be the speaker written on "
-        "those lines, never someone else.\n"
+        "those lines, never someone else; do not repeat the name in view.\n"
         "- ids: the numbers in square brackets that support the item, at most 3, only numbers "
         "that appear above.\n"
         "- wrap_up (when asked for): one sentence (at most 35 words) covering all the topics.\n"

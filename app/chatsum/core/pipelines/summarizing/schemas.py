@@ -10,8 +10,8 @@ doubt; what the schema can still do is steer a small model:
 - arrays have maxItems, so the output stays a summary;
 - a model writes properties in grammar order, and some grammar builders sort
   keys (ours does, to cache grammars), so the names are chosen to sort into
-  the order we want them written: topics, then wrap_up (the gist, written
-  from the topics); headline, overview, points, results (decided, open,
+  the order we want them written: agenda (the topic names, a plan), topics,
+  then wrap_up (the gist, written from the topics); headline, overview, points, results (decided, open,
   todo), views; ids before the text they support.
 Citation numbers are small local integers (the grammar converter cannot bound
 integers, so range checks happen in `citations`).
@@ -20,6 +20,7 @@ integers, so range checks happen in `citations`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # Longest strings in characters: Chinese says in 20 characters what English says in 60.
@@ -29,9 +30,23 @@ _LIMITS = {
     "en": {"title": 48, "summary": 200, "claim": 120, "gist": 240},
 }
 MAX_IDS = 3
-MAX_POINTS = 3
-MAX_VIEWS = 4
-MAX_OTHER = 2
+
+
+@dataclass(frozen=True)
+class ItemLimits:
+    """Most items per topic. Partial steps (map windows, merge groups) are summed up
+    again later, so they are kept leaner: output tokens are the slow part."""
+
+    points: int
+    views: int
+    other: int
+    reply_tokens_per_topic: dict[str, int]
+
+
+FINAL = ItemLimits(points=3, views=4, other=2, reply_tokens_per_topic={"zh": 270, "en": 340})
+PARTIAL = ItemLimits(points=2, views=3, other=1, reply_tokens_per_topic={"zh": 190, "en": 240})
+# The final step's limits by name, for code that writes replies in this schema.
+MAX_POINTS, MAX_VIEWS, MAX_OTHER = FINAL.points, FINAL.views, FINAL.other
 
 
 def _text(max_length: int) -> dict[str, Any]:
@@ -60,47 +75,54 @@ def summary_schema(
     participants: Sequence[str],
     min_topics: int,
     max_topics: int,
-    with_gist: bool,
+    final: bool,
 ) -> dict[str, Any]:
-    """The schema of one step's output: topics (and the gist on the final step)."""
-    limits = _LIMITS.get(language, _LIMITS["en"])
-    claim = _object({"ids": _ids(), "text": _text(limits["claim"])})
+    """The schema of one step's output; a final step also writes the gist."""
+    text = _LIMITS.get(language, _LIMITS["en"])
+    items = FINAL if final else PARTIAL
+    claim = _object({"ids": _ids(), "text": _text(text["claim"])})
     view = _object(
         {
             "ids": _ids(),
             "person": {"enum": list(participants)},
-            "view": _text(limits["claim"]),
+            "view": _text(text["claim"]),
         }
     )
     results = _object(
         {
-            "decided": _list(claim, MAX_OTHER),
-            "open": _list(claim, MAX_OTHER),
-            "todo": _list(claim, MAX_OTHER),
+            "decided": _list(claim, items.other),
+            "open": _list(claim, items.other),
+            "todo": _list(claim, items.other),
         }
     )
     topic = _object(
         {
-            "headline": _text(limits["title"]),
-            "overview": _text(limits["summary"]),
-            "points": _list(claim, MAX_POINTS, 1),
+            "headline": _text(text["title"]),
+            "overview": _text(text["summary"]),
+            "points": _list(claim, items.points, 1),
             "results": results,
-            "views": _list(view, MAX_VIEWS, 1),
+            "views": _list(view, items.views, 1),
         }
     )
-    properties: dict[str, Any] = {"topics": _list(topic, max_topics, min_topics)}
-    if with_gist:
+    properties: dict[str, Any] = {
+        # A plan first: naming the distinct matters before writing any of them
+        # keeps a small model from folding everything into one topic.
+        "agenda": _list(_text(text["title"]), max_topics, min_topics),
+        "topics": _list(topic, max_topics, min_topics),
+    }
+    if final:
         # Last: written first, the gist became a recount of the chat that the
         # topic overviews then copied.
-        properties["wrap_up"] = _text(limits["gist"])
+        properties["wrap_up"] = _text(text["gist"])
     return _object(properties)
 
 
-def output_token_budget(language: str, max_topics: int, with_gist: bool) -> int:
+def output_token_budget(language: str, max_topics: int, final: bool) -> int:
     """max_tokens for a step: room for a full answer of `max_topics` topics.
 
     A bound, not a target: it only stops a model that would fill every field
     to its limit, and it is reserved in the context window before packing.
     """
-    per_topic = 260 if language == "zh" else 320
-    return 60 + per_topic * max_topics + (120 if with_gist else 0)
+    items = FINAL if final else PARTIAL
+    per_topic = items.reply_tokens_per_topic.get(language, items.reply_tokens_per_topic["en"])
+    return 60 + per_topic * max_topics + (120 if final else 0)
