@@ -97,14 +97,11 @@ def test_reduce_items_map_to_the_messages_of_the_partial_claims() -> None:
         return echo_model(msgs, options)
 
     summary = run(messages, FakeTextGenerator(model, context_length=4096), window_tokens=400)
-    assert seen_reduce, "a reduce step ran"
-    first_items = seen_reduce[-1]
-    assert first_items[0][0] == 1
-    # The echo model cites item [1] in its first topic: the burst's two messages.
-    first_topic = summary.topics[0]
-    assert first_topic.key_points[0].message_ids[:2] == (1, 2) or any(
-        c.message_ids[:2] == (1, 2) for c in first_topic.claims()
-    )
+    assert summary.quality.windows > 1 and summary.quality.reduce_rounds >= 2
+    assert seen_reduce and seen_reduce[-1][0][0] == 1
+    # The echo model cites item [1] first at every step: the point made from line
+    # [1] of the first window, the burst of messages 1 and 2, survives both rounds.
+    assert summary.topics[0].key_points[0].message_ids == (1, 2)
 
 
 def test_many_windows_are_merged_in_rounds() -> None:

@@ -24,6 +24,7 @@ from chatsum.core.llm.base import ChatMessage, GenerationOptions, TextGenerator
 from chatsum.core.progress import CancelToken
 
 RETRY_TEMPERATURE_STEP = 0.2
+_CLAUSE_ENDS = "，。；！？、,.;!?"
 
 
 @dataclass
@@ -54,6 +55,29 @@ def _parse(text: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def trim_cut_strings(value: Any, schema: dict[str, Any]) -> Any:
+    """Strings the grammar cut at maxLength end at their last full clause (or get "…").
+
+    Small models do not count characters, so a long overview is stopped by
+    the grammar mid-word; a clean shorter sentence reads better than a torn one.
+    """
+    if isinstance(value, str):
+        limit = schema.get("maxLength")
+        if not limit or len(value) < limit:
+            return value
+        cut = max(value.rfind(mark) for mark in _CLAUSE_ENDS)
+        if cut >= len(value) // 2:
+            return value[:cut].rstrip()
+        space = value.rfind(" ")
+        return (value[:space] if space >= len(value) // 2 else value).rstrip() + "…"
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        return {key: trim_cut_strings(item, properties.get(key, {})) for key, item in value.items()}
+    if isinstance(value, list):
+        return [trim_cut_strings(item, schema.get("items", {})) for item in value]
+    return value
 
 
 def generate_json(
@@ -90,6 +114,8 @@ def generate_json(
         stats.completion_tokens += completion.usage.completion_tokens
         stats.finish_reasons.append(completion.finish_reason)
         data = _parse(completion.text)
+        if data is not None:
+            data = trim_cut_strings(data, schema)
         if data is not None and validator.is_valid(data):
             return JsonReply(data, True)
         if data is not None and isinstance(data.get("topics"), list):
