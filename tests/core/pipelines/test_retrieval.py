@@ -9,6 +9,7 @@ import pytest
 
 from chatsum.core.errors import NotFoundError
 from chatsum.core.index.embedders import FakeEmbedder
+from chatsum.core.pipelines.fulltext import FullTextSearch, TextFilters
 from chatsum.core.pipelines.indexing import index_archive, open_current_index
 from chatsum.core.pipelines.question_text import query_terms
 from chatsum.core.pipelines.retrieval import (
@@ -140,9 +141,41 @@ def test_forgotten_messages_never_come_back_from_a_stale_index(
     assert all(p.conversation_id == ids[HIKERS] for p in passages)
 
 
-def test_term_coverage_counts_latin_prefixes_and_chinese_pairs() -> None:
+def test_term_coverage_weighs_latin_prefixes_and_chinese_pairs() -> None:
     terms = query_terms("When was the deploy of 服务器?")
     assert terms == ["deploy", "服务", "务器"]
-    assert term_coverage(terms, ["The deployment of the 服务器 failed"]) == 1.0
-    assert term_coverage(terms, ["redeploy tomorrow"]) == 0.0
-    assert term_coverage([], ["anything"]) == 0.0
+    weights = {"deploy": 2.0, "服务": 1.0, "务器": 1.0}
+    assert term_coverage(weights, ["The deployment of the 服务器 failed"]) == 1.0
+    assert term_coverage(weights, ["redeploy tomorrow, 服务"]) == 0.25
+    assert term_coverage({}, ["anything"]) == 0.0
+
+
+def test_full_text_prefers_rare_terms_and_stays_cheap_when_all_are_common(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    ids = build_archive(db)
+    store = Store.open(db)
+    try:
+        search = FullTextSearch(store.conn)
+        assert search.frequency("saturday") == 2 and search.frequency("宕机") == 1
+        assert search.frequency("trai") == 2  # a prefix: "trail" and "trailhead", once each
+        assert search.frequency("chess") == 0
+        weights = search.weights(["saturday", "宕机", "chess"])
+        assert weights["chess"] > weights["宕机"] > weights["saturday"]
+        outage = message_id(db, "线上服务器又宕机了，数据库连接池被打满")
+        found = search.search(["saturday", "宕机", "chess"], TextFilters(), 5)
+        saturday = {
+            message_id(db, t)
+            for t in (
+                "Where should we hike this Saturday?",
+                "I can drive on Saturday, my car fits five people",
+            )
+        }
+        assert {m for m, _ in found} == {outage} | saturday  # any of the terms
+        assert (outage, ids[TEAM]) in found
+        # with a budget no term fits, the latest messages holding the terms come first
+        tight = FullTextSearch(store.conn, postings_budget=0)
+        latest = [m for m, _ in tight.search(["saturday"], TextFilters(), 5)]
+        assert len(latest) == 2 and latest == sorted(latest, reverse=True)
+        assert tight.search(["chess"], TextFilters(), 5) == []
+    finally:
+        store.close()

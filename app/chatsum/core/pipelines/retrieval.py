@@ -12,8 +12,8 @@ passage also gets an absolute `relevance` in 0..1 — the larger of its cosine
 similarity to the question and the share of the question's terms it contains —
 which the answering step compares with `retrieval_min_score` to refuse.
 
-The full-text query is built here rather than through `Store.search`, which
-requires every term: a question's terms are OR-ed and ranked by bm25.
+Full text goes through `fulltext.FullTextSearch` (any term, rare terms first)
+rather than `Store.search`, which requires every term.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from chatsum.core.errors import NotFoundError
 from chatsum.core.index.embedders import Embedder
 from chatsum.core.index.rerank import Reranker
 from chatsum.core.index.vector_store import ChromaVectorIndex, VectorFilter
+from chatsum.core.pipelines.fulltext import FullTextSearch, TextFilters
 from chatsum.core.pipelines.index_state import IndexState
 from chatsum.core.pipelines.question_text import query_terms
-from chatsum.core.storage.fts import fts_query
 from chatsum.core.storage.store import Store
 
 RRF_K = 60
@@ -91,12 +91,14 @@ def _term_present(term: str, folded: str) -> bool:
     return term in folded
 
 
-def term_coverage(terms: Sequence[str], texts: Sequence[str]) -> float:
-    """Share of the question's terms found in the texts (Latin terms as word prefixes)."""
-    if not terms:
+def term_coverage(weights: dict[str, float], texts: Sequence[str]) -> float:
+    """Weighted share of the question's terms found in the texts (Latin terms
+    as word prefixes); weights are the terms' inverse document frequencies."""
+    total = sum(weights.values())
+    if not total:
         return 0.0
     folded = "\n".join(texts).lower()
-    return sum(_term_present(t, folded) for t in terms) / len(terms)
+    return sum(w for t, w in weights.items() if _term_present(t, folded)) / total
 
 
 class HybridRetriever:
@@ -114,6 +116,7 @@ class HybridRetriever:
     ) -> None:
         self.store = store
         self.state = IndexState(store.conn)
+        self.fulltext = FullTextSearch(store.conn)
         self.embedder = embedder
         self.index = index
         self.reranker = reranker
@@ -122,34 +125,6 @@ class HybridRetriever:
         self.context = context
 
     # ------------------------------------------------------------ the two searches
-
-    def _text_hits(
-        self, terms: list[str], filters: RetrievalFilters, participants: tuple[int, ...] | None
-    ) -> list[tuple[int, int]]:
-        """(message id, conversation id) by bm25 over any of the terms."""
-        parts = [f"({q})" for q in (fts_query(t) for t in terms) if q]
-        if not parts:
-            return []
-        clauses: list[str] = ["messages_fts MATCH ?"]
-        params: list[object] = [" OR ".join(parts)]
-        if filters.conversation_id is not None:
-            clauses.append("m.conversation_id = ?")
-            params.append(filters.conversation_id)
-        if participants is not None:
-            clauses.append(f"m.participant_id IN ({','.join('?' * len(participants))})")
-            params.extend(participants)
-        if filters.since_ms is not None:
-            clauses.append("m.ts_ms >= ?")
-            params.append(filters.since_ms)
-        if filters.until_ms is not None:
-            clauses.append("m.ts_ms < ?")
-            params.append(filters.until_ms)
-        rows = self.store.conn.execute(
-            "SELECT m.id, m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid "
-            f"WHERE {' AND '.join(clauses)} ORDER BY f.rank LIMIT ?",
-            [*params, self.text_k],
-        ).fetchall()
-        return [(row[0], row[1]) for row in rows]
 
     def _vector_filter(
         self, filters: RetrievalFilters, participants: tuple[int, ...] | None
@@ -183,7 +158,10 @@ class HybridRetriever:
                 candidate.fused += 1.0 / (RRF_K + rank + 1)
                 candidate.vector_score = hit.score
                 candidate.found_by.add("vector")
-        text_hits = self._text_hits(terms, filters, participants)
+        text_filters = TextFilters(
+            filters.conversation_id, participants, filters.since_ms, filters.until_ms
+        )
+        text_hits = self.fulltext.search(terms, text_filters, self.text_k)
         homes = self.state.home_chunks(m for m, _ in text_hits)
         chunk_rows = self.state.chunks(c for c in homes.values() if c not in candidates)
         for rank, (message_id, conversation_id) in enumerate(text_hits):
@@ -243,6 +221,7 @@ class HybridRetriever:
         """The best `limit` passages for a question, best first."""
         filters = filters or RetrievalFilters()
         terms = query_terms(query)
+        weights = self.fulltext.weights(terms)
         query_vector = self.embedder.embed_query(query) if self.embedder is not None else None
         candidates = self._candidates(query_vector, terms, filters)
         chosen = sorted(candidates.values(), key=lambda c: -c.fused)[: limit * 3]
@@ -262,7 +241,7 @@ class HybridRetriever:
         passages: list[Passage] = []
         for candidate in chosen:
             coverage = term_coverage(
-                terms, [by_id[m].text for m in candidate.message_ids if m in by_id]
+                weights, [by_id[m].text for m in candidate.message_ids if m in by_id]
             )
             vector_score = max(0.0, candidate.vector_score or 0.0)
             passages.append(
