@@ -3,7 +3,8 @@
 Drives the real `MainWindow` through the heavy jobs a user starts and measures
 the longest gap between ticks of a 10 ms QTimer on the GUI thread (a "stall":
 while the GUI thread is busy, or waits for the GIL, the timer cannot fire).
-Phases, each measured on its own:
+Phases, each measured on its own (after an idle phase that shows the noise
+floor of the machine at the time, with its load average):
 
 1. import    a generated WhatsApp export (default 1,000,000 messages) dropped
              on the window, until the report and the conversation list are shown;
@@ -134,6 +135,12 @@ def main() -> int:
         window.resize(1400, 860)
         window.show()
         run_until(lambda: not window.runner.active_jobs, 30)
+
+        # 0. nothing running: the noise floor of this machine right now
+        meter.start()
+        run_until(lambda: False, 5)
+        results["idle"] = {**meter.stop(), "load_average": os.getloadavg()[0]}
+        print("idle", results["idle"], flush=True)
 
         # 1. import
         finished: list[Any] = []

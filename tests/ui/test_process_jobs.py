@@ -30,7 +30,7 @@ def failing(kind: str, cancel: CancelToken) -> Generator[Progress, None, None]:
 
 def test_events_and_the_result_come_back() -> None:
     events: list[object] = []
-    gen = in_child_process(counting, 3)(CancelToken())
+    gen = in_child_process(f"{__name__}:counting", 3)(CancelToken())
     while True:
         try:
             events.append(next(gen))
@@ -44,7 +44,7 @@ def test_events_and_the_result_come_back() -> None:
 
 def test_cancel_reaches_the_child() -> None:
     cancel = CancelToken()
-    gen = in_child_process(counting, 10_000)(cancel)
+    gen = in_child_process(f"{__name__}:counting", 10_000)(cancel)
     next(gen)
     cancel.cancel()
     started = time.monotonic()
@@ -54,8 +54,8 @@ def test_cancel_reaches_the_child() -> None:
 
 
 def test_errors_keep_their_message_and_bugs_their_traceback() -> None:
-    with pytest.raises(ChatsumError, match="chat.txt line 3: no date"):
-        drive(in_child_process(failing, "user")(CancelToken()))
+    with pytest.raises(ChatsumError, match=r"chat\.txt line 3: no date"):
+        drive(in_child_process(f"{__name__}:failing", "user")(CancelToken()))
     with pytest.raises(WorkerProcessError, match="KeyError") as bug:
-        drive(in_child_process(failing, "bug")(CancelToken()))
+        drive(in_child_process(f"{__name__}:failing", "bug")(CancelToken()))
     assert "Traceback" in str(bug.value) and "failing" in str(bug.value)

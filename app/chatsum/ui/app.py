@@ -39,6 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
+def tune_interpreter() -> None:
+    """Let the GUI thread take the GIL back within ~1 ms of asking.
+
+    Painting calls into Python many times per frame; with the default 5 ms
+    switch interval, each call can wait that long behind a busy worker
+    thread (reading a conversation, preparing a summary), and a frame takes
+    hundreds of milliseconds.
+    """
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
 def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True
@@ -66,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    tune_interpreter()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setOrganizationName("chatsum")
     app.setApplicationName("chatsum")

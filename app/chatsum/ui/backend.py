@@ -200,7 +200,7 @@ class GuiBackend:
         from chatsum.ui.process_jobs import in_child_process
 
         self._parts = None  # the next question opens the updated index
-        return in_child_process(index_in_child, self.services.settings)
+        return in_child_process("chatsum.ui.backend:index_in_child", self.services.settings)
 
     def qa_sessions(self, store: Any) -> list[Any]:
         from chatsum.core.pipelines.qa_history import QAHistory

@@ -112,8 +112,6 @@ class ImportPanel(QWidget):
         """
         if self._worker is not None:
             return False
-        from chatsum.core.pipelines.importing import import_paths
-
         self.files.clear()
         self._rows = {}
         self._current = None
@@ -129,7 +127,9 @@ class ImportPanel(QWidget):
             factory = partial(job, paths)
         else:
             # Parsing holds the GIL most of the time: a child process keeps the window smooth.
-            factory = in_child_process(import_paths, db_path, paths, options)
+            factory = in_child_process(
+                "chatsum.core.pipelines.importing:import_paths", db_path, paths, options
+            )
 
         self._worker = self._runner.start(
             "import",

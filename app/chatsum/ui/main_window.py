@@ -11,6 +11,7 @@ import in progress is rolled back rather than cut off.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,15 @@ from chatsum.ui.icons import app_icon
 from chatsum.ui.import_panel import ImportPanel
 from chatsum.ui.insights_panel import InsightsPanel
 from chatsum.ui.message_panel import MessagePanel, MessageRange
+from chatsum.ui.process_jobs import in_child_process
 from chatsum.ui.profile import ConversationProfile, profile_conversation
 from chatsum.ui.resources import sample_exports
 from chatsum.ui.summary_panel import GenerationStats, SummaryPanel
 from chatsum.ui.workers import JobFailure, JobRunner
+
+# Conversations this long are read for the profile in a child process (a
+# process start costs about half a second; reading 20,000 messages about 0.1 s).
+PROFILE_IN_CHILD_FROM = 20_000
 
 
 class DropOverlay(QLabel):
@@ -277,9 +283,17 @@ class MainWindow(QMainWindow):
         self.insights.show_loading()
         db_path = self.services.settings.db_path
         conversation_id = conversation.id
+        if conversation.message_count >= PROFILE_IN_CHILD_FROM:
+            # Reading every message is pure Python: in a thread it would fight
+            # the window for the GIL for seconds.
+            profile_job = in_child_process(
+                "chatsum.ui.profile:profile_conversation", db_path, conversation_id
+            )
+        else:
+            profile_job = partial(profile_conversation, db_path, conversation_id)
         self._profile_job = self.runner.start(
             "read conversation",
-            lambda cancel: profile_conversation(db_path, conversation_id, cancel),
+            profile_job,
             on_result=self._on_profile_ready,
             on_failure=self._on_job_failed,
         )

@@ -9,15 +9,18 @@ threads) and relays its Progress events, text pieces and result to the
 worker thread that waits on it, so to the rest of the GUI it is an ordinary
 job. Cancel sets a shared flag the child turns into its own `CancelToken`; the
 child unwinds exactly as it would in a thread (the import rolls back its
-unit) and the parent waits for it to exit.
+unit) and the parent waits for it to exit. The child runs at a lower
+priority, so on a machine with few cores the window still gets the CPU.
 
-`target` must be importable by name (a module-level function) and its
-arguments and results picklable: frozen dataclasses, paths, settings.
+`target` names a module-level generator function ("module:function"); its
+arguments and results must be picklable: frozen dataclasses, paths, settings.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -29,6 +32,7 @@ from chatsum.core.progress import CancelToken
 from chatsum.ui.workers import JobFactory
 
 POLL_S = 0.05
+NICENESS = 10
 EXIT_WAIT_S = 60
 
 
@@ -44,11 +48,18 @@ def _watch(stop: Any, token: CancelToken) -> None:
     token.cancel()
 
 
-def _child_main(target: Callable[..., Any], args: tuple[Any, ...], events: Any, stop: Any) -> None:
+def _resolve(target: str) -> Callable[..., Any]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _child_main(target: str, args: tuple[Any, ...], events: Any, stop: Any) -> None:
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)  # background work: the window gets the CPU first
     token = CancelToken()
     threading.Thread(target=_watch, args=(stop, token), daemon=True).start()
     try:
-        gen = target(*args, cancel=token)
+        gen = _resolve(target)(*args, cancel=token)
         while True:
             try:
                 item = next(gen)
@@ -64,8 +75,12 @@ def _child_main(target: Callable[..., Any], args: tuple[Any, ...], events: Any, 
         events.send(("bug", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
 
 
-def in_child_process(target: Callable[..., Generator[Any, None, Any]], *args: Any) -> JobFactory:
-    """A job running `target(*args, cancel=token)` in a spawned child process."""
+def in_child_process(target: str, *args: Any) -> JobFactory:
+    """A job running `target(*args, cancel=token)` in a spawned child process.
+
+    `target` is "package.module:function", imported only in the child, so
+    the window's process never pays for importing what the job needs.
+    """
 
     def job(cancel: CancelToken) -> Generator[Any, None, Any]:
         context = multiprocessing.get_context("spawn")
