@@ -93,12 +93,17 @@ class IndexState:
     # ------------------------------------------------------------ conversations
 
     def current_signatures(self) -> dict[int, tuple[str, int]]:
-        """Per conversation: (signature of its messages now, message count)."""
+        """Per conversation: (signature of its messages now, message count).
+
+        Imports only ever add messages (duplicates are ignored, never
+        rewritten), so count, newest id and latest time tell every change; they
+        come from the (conversation, time, id) index without reading any text.
+        """
         rows = self.conn.execute(
-            "SELECT conversation_id, COUNT(*), MAX(id), TOTAL(LENGTH(text)) "
+            "SELECT conversation_id, COUNT(*), MAX(id), MAX(ts_ms) "
             "FROM messages GROUP BY conversation_id"
         )
-        return {row[0]: (f"{row[1]}:{row[2]}:{int(row[3])}", row[1]) for row in rows}
+        return {row[0]: (f"{row[1]}:{row[2]}:{row[3]}", row[1]) for row in rows}
 
     def indexed_signatures(self) -> dict[int, str]:
         rows = self.conn.execute("SELECT conversation_id, signature FROM index_conversations")
