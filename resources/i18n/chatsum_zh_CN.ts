@@ -316,8 +316,8 @@
         <translation>最活跃的成员</translation>
     </message>
     <message>
-        <source>Topics over time (from summaries)</source>
-        <translation>话题时间线（来自总结）</translation>
+        <source>Topics over time (summaries made this session)</source>
+        <translation>话题时间线（本次打开后生成的总结）</translation>
     </message>
     <message>
         <source>No messages yet.</source>
@@ -383,6 +383,10 @@
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
+        <source>Update the search &amp;index</source>
+        <translation>更新检索索引(&amp;I)</translation>
+    </message>
+    <message>
         <source>&amp;Models…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
@@ -401,6 +405,10 @@
     <message>
         <source>&amp;About chatsum</source>
         <translation>关于 chatsum(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Stop indexing</source>
+        <translation>停止建索引</translation>
     </message>
     <message>
         <source>That message is no longer in the archive.</source>
@@ -433,6 +441,22 @@
     <message>
         <source>Import a folder of exports</source>
         <translation>导入包含聊天记录的文件夹</translation>
+    </message>
+    <message>
+        <source>Indexing…</source>
+        <translation>正在建立索引…</translation>
+    </message>
+    <message>
+        <source>Indexing: %1 of %2 messages</source>
+        <translation>正在建立索引：%1 / %2 条消息</translation>
+    </message>
+    <message>
+        <source>Search index up to date.</source>
+        <translation>检索索引已是最新。</translation>
+    </message>
+    <message>
+        <source>Indexing stopped; it resumes where it left off.</source>
+        <translation>索引已停止，下次会从中断处继续。</translation>
     </message>
     <message>
         <source>Model: %1</source>

@@ -133,3 +133,31 @@ def test_screenshots_render_every_view_in_both_languages(qapp, tmp_path: Path) -
     views = ("ask", "conversations", "first_run", "import_report", "insights", "models", "summary")
     assert names == sorted(f"{view}_{lang}.png" for view in views for lang in ("en", "zh"))
     assert all(path.stat().st_size > 10_000 for path in written)
+
+
+def test_settings_dialog_saves_to_the_shared_config(
+    qtbot, ui_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from chatsum.config import load_settings
+    from chatsum.ui.settings_dialog import SettingsDialog, remembered_home
+
+    gui_state = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(ui_settings, gui_state)
+    qtbot.addWidget(dialog)
+    dialog.ui_language.setCurrentIndex(dialog.ui_language.findData("zh"))
+    dialog.summary_language.setCurrentIndex(dialog.summary_language.findData("en"))
+    dialog.redact.setChecked(True)
+    dialog.threshold.setValue(0.5)
+    new_home = tmp_path / "elsewhere"
+    monkeypatch.setattr(
+        "chatsum.ui.settings_dialog.QFileDialog.getExistingDirectory", lambda *a, **k: str(new_home)
+    )
+    dialog._on_browse_clicked()
+    dialog.accept()
+    saved = load_settings({"home": ui_settings.home}, environ={})
+    assert (saved.ui_language, saved.summary_language, saved.redact_pii) == ("zh", "en", True)
+    assert saved.retrieval_min_score == 0.5
+    assert dialog.settings == saved
+    assert remembered_home(gui_state) == str(new_home)

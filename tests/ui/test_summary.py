@@ -156,3 +156,22 @@ def test_export_writes_markdown_html_and_pdf(
     html = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert "&lt;a href=" in html and "<a href='http://evil" not in html
     assert (tmp_path / "summary.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_summary_feeds_the_topic_timeline_and_the_new_messages_badge(
+    qtbot, make_window, book_club: Settings
+) -> None:
+    window = make_window(book_club, FakeTextGenerator(reply_following_schema))
+    panel = window.summary
+    qtbot.waitUntil(lambda: window.messages.model.has_separators, timeout=10_000)
+    panel.scope_box.setCurrentIndex(panel.scope_box.findData("day"))
+    panel.day_edit.setDate(QDate(2025, 2, 3))
+    with qtbot.waitSignal(panel.summary_shown, timeout=20_000) as shown:
+        panel.summarize_button.click()
+    summary: Summary = shown.args[0]
+    assert summary.scope == "day"
+    timeline = window.insights.timeline._items
+    assert [title for _, _, title in timeline] == [topic.title for topic in summary.topics]
+    # The five messages of 4 February came after the summarized day.
+    badge = window.conversations.model
+    qtbot.waitUntil(lambda: badge.index(0).data(Roles.BADGE) == 5, timeout=10_000)

@@ -135,14 +135,6 @@ class GuiBackend:
             cancel,
         )
 
-    def new_since_summary(self, store: Any) -> dict[int, int] | None:
-        """Messages added after each conversation's latest summary (None: unknown)."""
-        return None
-
-    def topic_timeline(self, store: Any, conversation_id: int) -> list[tuple[int, int, str]] | None:
-        """(since_ms, until_ms, topic) from the cached summaries of a conversation."""
-        return None
-
     # ------------------------------------------------------------ questions
 
     def can_ask(self) -> bool:

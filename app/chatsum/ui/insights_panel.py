@@ -2,8 +2,8 @@
 
 Messages per day, activity by weekday and hour, the most active members come
 from the conversation profile (one pass in a worker, shared with the message
-view's date separators); the topic timeline comes from the summaries already
-cached for the conversation, so it costs no model call.
+view's date separators); the topic timeline comes from the summaries shown in
+this session (see `summary_log`), so it costs no model call.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class InsightsPanel(QScrollArea):
         self.daily = DailyActivityChart(self.tr("Messages per day"))
         self.heatmap = HeatmapChart(self.tr("Activity by weekday and hour"))
         self.members = RankingChart(self.tr("Most active members"))
-        self.timeline = TimelineChart(self.tr("Topics over time (from summaries)"))
+        self.timeline = TimelineChart(self.tr("Topics over time (summaries made this session)"))
         empty = self.tr("No messages yet.")
         for chart in (self.daily, self.heatmap, self.members):
             chart.empty_text = empty
@@ -82,5 +82,5 @@ class InsightsPanel(QScrollArea):
         )
 
     def set_topics(self, items: list[tuple[int, int, str]]) -> None:
-        """(since_ms, until_ms, topic title) of cached summaries."""
+        """(since_ms, until_ms, topic title) of the summaries shown so far."""
         self.timeline.set_data(items)

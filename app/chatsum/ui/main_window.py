@@ -55,6 +55,7 @@ from chatsum.ui.message_panel import MessagePanel, MessageRange
 from chatsum.ui.process_jobs import in_child_process
 from chatsum.ui.profile import ConversationProfile, profile_conversation
 from chatsum.ui.resources import sample_exports
+from chatsum.ui.summary_log import SummaryLog, messages_after
 from chatsum.ui.summary_panel import GenerationStats, SummaryPanel
 from chatsum.ui.workers import JobFailure, JobRunner
 
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._profile: ConversationProfile | None = None
         self._profile_job: Any = None
         self._index_job: Any = None
+        self.summary_log = SummaryLog()
         self._closing = False
         db_path = services.settings.db_path
         self.setWindowTitle("chatsum")
@@ -245,11 +247,15 @@ class MainWindow(QMainWindow):
             self._on_conversations_loaded,
             self._on_job_failed,
         )
-        if self.backend.can_summarize():
+        self._refresh_badges()
+
+    def _refresh_badges(self) -> None:
+        ends = self.summary_log.summarized_until()
+        if ends:
             self.runner.query(
-                "summary badges",
+                "new since summary",
                 self.services.settings.db_path,
-                self.backend.new_since_summary,
+                lambda store: messages_after(store, ends),
                 self._on_badges_loaded,
             )
 
@@ -263,8 +269,8 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.splitter)
         self.conversations.set_conversations(conversations)
 
-    def _on_badges_loaded(self, badges: dict[int, int] | None) -> None:
-        if badges is not None and not self._closing:
+    def _on_badges_loaded(self, badges: dict[int, int]) -> None:
+        if not self._closing:
             self.conversations.model.set_badges(badges)
 
     def _on_conversation_selected(self, conversation: Conversation | None) -> None:
@@ -297,13 +303,7 @@ class MainWindow(QMainWindow):
             on_result=self._on_profile_ready,
             on_failure=self._on_job_failed,
         )
-        if self.backend.can_summarize():
-            self.runner.query(
-                "topic timeline",
-                db_path,
-                lambda store: self.backend.topic_timeline(store, conversation_id),
-                self._on_timeline_loaded,
-            )
+        self.insights.set_topics(self.summary_log.timeline(conversation_id))
 
     def _on_profile_ready(self, profile: ConversationProfile) -> None:
         current = self.messages.conversation
@@ -314,10 +314,6 @@ class MainWindow(QMainWindow):
         self.messages.set_day_runs(profile.conversation_id, profile.runs)
         self.insights.set_profile(profile)
         self.summary.set_conversation(current, profile.utc_offset_min)
-
-    def _on_timeline_loaded(self, items: list[tuple[int, int, str]] | None) -> None:
-        if items is not None and not self._closing:
-            self.insights.set_topics(items)
 
     def show_message(self, message_id: int) -> None:
         """Scroll the message view to a cited message and highlight it."""
@@ -348,24 +344,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.ask)
         self.ask.limit_to_range(selected)
 
-    def _on_summary_shown(self, _summary: Any) -> None:
-        conversation = self.messages.conversation
-        if conversation is not None:
-            self._on_conversation_timeline_stale(conversation.id)
-
-    def _on_conversation_timeline_stale(self, conversation_id: int) -> None:
-        self.runner.query(
-            "topic timeline",
-            self.services.settings.db_path,
-            lambda store: self.backend.topic_timeline(store, conversation_id),
-            self._on_timeline_loaded,
-        )
-        self.runner.query(
-            "summary badges",
-            self.services.settings.db_path,
-            self.backend.new_since_summary,
-            self._on_badges_loaded,
-        )
+    def _on_summary_shown(self, summary: Any) -> None:
+        self.summary_log.add(summary)
+        self.insights.set_topics(self.summary_log.timeline(summary.conversation_id))
+        self._refresh_badges()
 
     # ------------------------------------------------------------ importing
 
