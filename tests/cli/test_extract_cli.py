@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import write_conversation
 
 from chatsum.cli.main import main
 from chatsum.config import Settings
@@ -19,6 +18,7 @@ from chatsum.core.pipelines.extracting.prompting import CITES_KEY, VALUE_KEY
 from chatsum.core.pipelines.extracting.schema import FieldKind
 from chatsum.core.storage.store import Store
 from chatsum.services import AppServices
+from tests.conftest import write_conversation
 
 CHAT = [
     ("客服-小美", "您好，欢迎咨询！请问有什么可以帮您？"),

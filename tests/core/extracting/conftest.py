@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import write_conversation
 
 from chatsum.core.pipelines.extracting import lead_schema
 from chatsum.core.pipelines.extracting.prompting import CITES_KEY, VALUE_KEY
 from chatsum.core.pipelines.extracting.schema import FieldKind, Schema
 from chatsum.core.storage.store import Store
+from tests.conftest import write_conversation
 
 SERVICE_CHAT = [
     ("客服-小美", "您好，欢迎咨询！请问有什么可以帮您？"),  # 1

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.core.extracting.conftest import make_reply
 
 from chatsum.core.errors import ConfigError
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
@@ -21,6 +20,7 @@ from chatsum.core.pipelines.extracting.evaluation import (
     similarity,
 )
 from chatsum.core.progress import drive
+from tests.core.extracting.conftest import make_reply
 
 DATA = Path(__file__).parents[3] / "bench" / "data" / "extract_eval.jsonl"
 

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.core.extracting.conftest import make_reply
 
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.pipelines.extracting import (
@@ -20,6 +19,7 @@ from chatsum.core.pipelines.extracting import (
 )
 from chatsum.core.progress import drive
 from chatsum.core.storage.store import Store
+from tests.core.extracting.conftest import make_reply
 
 
 @pytest.fixture()

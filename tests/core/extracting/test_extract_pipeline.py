@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import write_conversation
-from tests.core.extracting.conftest import make_reply
 
 from chatsum.core.errors import Cancelled, ContextOverflowError
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
@@ -24,6 +22,8 @@ from chatsum.core.pipelines.extracting import (
 )
 from chatsum.core.progress import CancelToken, Progress, drive
 from chatsum.core.storage.store import Store
+from tests.conftest import write_conversation
+from tests.core.extracting.conftest import make_reply
 
 SMALL = Schema(
     "small",

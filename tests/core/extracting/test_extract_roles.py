@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import write_conversation
 
 from chatsum.core.errors import ConfigError
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.pipelines.extracting import Role, RoleSource, detect_roles, save_roles
 from chatsum.core.pipelines.extracting.roles import is_ambiguous, score_roles
 from chatsum.core.storage.store import Store
+from tests.conftest import write_conversation
 
 
 def roles_of(assignments: list) -> dict[str, Role]:

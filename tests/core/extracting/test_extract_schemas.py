@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.core.extracting.conftest import make_reply
 
 from chatsum.core.errors import ConfigError, NotFoundError
 from chatsum.core.llm.fake import FakeTextGenerator
@@ -17,6 +16,7 @@ from chatsum.core.pipelines.extracting import (
     resolve_schema,
 )
 from chatsum.core.progress import drive
+from tests.core.extracting.conftest import make_reply
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "extracting"
 
@@ -77,6 +77,9 @@ def test_yaml_field_list(tmp_path: Path) -> None:
     bare = tmp_path / "mini.yml"
     bare.write_text("- name: 预算\n  description: 总预算\n", encoding="utf-8")
     assert resolve_schema(bare).id == "mini"
+    # YAML would read yes/no as booleans; a field list keeps what the user typed.
+    contact = resolve_schema(FIXTURES / "contact_lead.yaml")
+    assert contact.by_name["interested"].choices == ("yes", "no")
 
 
 def test_json_schema(tmp_path: Path) -> None:

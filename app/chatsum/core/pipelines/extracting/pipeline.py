@@ -16,14 +16,14 @@ import json
 import sqlite3
 import time
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chatsum.core.domain import Message
 from chatsum.core.errors import ContextOverflowError, NotFoundError
-from chatsum.core.llm.base import ChatMessage, Completion, GenerationOptions, TextGenerator
+from chatsum.core.llm.base import Completion, GenerationOptions, TextGenerator
 from chatsum.core.pipelines.extracting.grounding import Speakers, ground_reply
 from chatsum.core.pipelines.extracting.merging import Found, merge_records
 from chatsum.core.pipelines.extracting.pieces import Piece, split_into_pieces
@@ -65,7 +65,7 @@ _SAFETY_TOKENS = 16
 _MIN_PIECE_TOKENS = 128
 _PROGRESS_EVERY_TOKENS = 24
 
-RoleNames = Mapping[str, "str | Role"]
+RoleNames = Mapping[str, str | Role]
 
 
 def _assign_roles(
@@ -205,7 +205,7 @@ def extract_records(
             (c.name, c.participant_id): [] for c in customers
         }
         dropped: list[DroppedValue] = []
-        calls = valid = prompt_tokens = completion_tokens = 0
+        tally = _CallTally()
         pieces: list[Piece] = []
         if customers:
             budget, reply_tokens = _piece_budget(generator, schema, customers, list(staff.values()))
@@ -219,34 +219,27 @@ def extract_records(
             clock = EtaClock()
             for done, (piece, customer) in enumerate(jobs):
                 cancel.raise_if_cancelled()
-                label = f"{customer.name} · part {piece.index + 1}/{len(pieces)}"
-                yield Progress(
-                    "extract", label, done, len(jobs), "calls", clock.eta(done, len(jobs))
+                progress = Progress(
+                    "extract",
+                    f"{customer.name} · part {piece.index + 1}/{len(pieces)}",
+                    done,
+                    len(jobs),
+                    "calls",
+                    clock.eta(done, len(jobs)),
                 )
-                reply_schema = response_schema(schema, len(piece.entries), list(staff.values()))
-                options = GenerationOptions(
-                    max_tokens=reply_tokens,
-                    temperature=0.0,
-                    repeat_penalty=1.0,
-                    json_schema=reply_schema,
+                yield progress
+                reply = yield from _ask_for_record(
+                    generator, schema, piece, customer.name, staff, reply_tokens, cancel, progress
                 )
-                prompt = build_messages(schema, piece, customer.name, list(staff.values()))
-                completion = yield from _generate(
-                    generator,
-                    prompt,
-                    options,
-                    cancel,
-                    Progress("extract", label, done, len(jobs), "calls"),
-                )
-                calls += 1
-                prompt_tokens += completion.usage.prompt_tokens
-                completion_tokens += completion.usage.completion_tokens
-                reply = _parse_reply(completion.text, reply_schema)
-                if reply is None:
+                tally.add(reply)
+                if reply.data is None:
                     continue
-                valid += 1
                 values, lost = ground_reply(
-                    reply, schema, piece, customer.name, Speakers(customer.participant_id, staff)
+                    reply.data,
+                    schema,
+                    piece,
+                    customer.name,
+                    Speakers(customer.participant_id, staff),
                 )
                 found[(customer.name, customer.participant_id)].append(values)
                 dropped.extend(lost)
@@ -258,14 +251,7 @@ def extract_records(
             roles=tuple(roles),
             records=tuple(merge_records(schema, found, position)),
             dropped=tuple(dropped),
-            stats=ExtractionStats(
-                pieces=len(pieces),
-                model_calls=calls,
-                valid_outputs=valid,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                seconds=time.monotonic() - started,
-            ),
+            stats=tally.stats(len(pieces), time.monotonic() - started),
             model_id=generator.model_id,
             since_ms=since_ms,
             until_ms=until_ms,
@@ -277,21 +263,58 @@ def extract_records(
         store.close()
 
 
-def _generate(
+@dataclass(frozen=True)
+class _Reply:
+    completion: Completion
+    data: dict[str, Any] | None
+    """The parsed reply, or None when it was not valid for the reply schema."""
+
+
+@dataclass
+class _CallTally:
+    calls: int = 0
+    valid: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, reply: _Reply) -> None:
+        self.calls += 1
+        self.valid += reply.data is not None
+        self.prompt_tokens += reply.completion.usage.prompt_tokens
+        self.completion_tokens += reply.completion.usage.completion_tokens
+
+    def stats(self, pieces: int, seconds: float) -> ExtractionStats:
+        return ExtractionStats(
+            pieces, self.calls, self.valid, self.prompt_tokens, self.completion_tokens, seconds
+        )
+
+
+def _ask_for_record(
     generator: TextGenerator,
-    prompt: list[ChatMessage],
-    options: GenerationOptions,
+    schema: Schema,
+    piece: Piece,
+    customer: str,
+    staff: Mapping[int, str],
+    reply_tokens: int,
     cancel: CancelToken,
     progress: Progress,
-) -> Generator[Progress, None, Completion]:
-    """One model call, re-yielding `progress` every few tokens so the caller stays responsive."""
-    stream = generator.stream_chat(prompt, options, cancel)
+) -> Generator[Progress, None, _Reply]:
+    """One constrained call for one customer and piece; re-yields `progress` while it streams."""
+    staff_names = list(staff.values())
+    reply_schema = response_schema(schema, len(piece.entries), staff_names)
+    options = GenerationOptions(
+        max_tokens=reply_tokens, temperature=0.0, repeat_penalty=1.0, json_schema=reply_schema
+    )
+    stream = generator.stream_chat(
+        build_messages(schema, piece, customer, staff_names), options, cancel
+    )
     streamed = 0
     while True:
         try:
             next(stream)
         except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            completion: Completion = stop.value
+            return _Reply(completion, _parse_reply(completion.text, reply_schema))
         streamed += 1
         if streamed % _PROGRESS_EVERY_TOKENS == 0:
             yield progress

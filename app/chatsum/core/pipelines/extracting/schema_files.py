@@ -57,7 +57,9 @@ def _load_yaml(path: Path, text: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        # Every value of a field list is text: the base loader keeps `[yes, no]`
+        # as the strings a user typed instead of turning them into booleans.
+        return yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{path} line {line}: not valid YAML ({exc.problem}).") from None
