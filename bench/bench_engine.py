@@ -65,7 +65,7 @@ def speed_messages() -> list[ChatMessage]:
         ChatMessage("system", "You summarize group chats faithfully."),
         ChatMessage(
             "user",
-            "Chat log:\n" + transcript(24) + "\n\nWrite a long, detailed summary of this chat, "
+            "Chat log:\n" + transcript(12) + "\n\nWrite a long, detailed summary of this chat, "
             "person by person, in English.",
         ),
     ]
