@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "chatsum.cli.cmd_models",
     "chatsum.cli.cmd_summarize",
     "chatsum.cli.cmd_eval",
+    "chatsum.cli.cmd_train",
 ]
 
 
