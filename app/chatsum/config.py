@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -97,6 +98,22 @@ def default_home() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("chatsum", appauthor=False))
+
+
+def resources_dir() -> Path:
+    """The bundled resources (sample exports, icons, translations).
+
+    `CHATSUM_RESOURCES` overrides; a PyInstaller bundle unpacks them under
+    `sys._MEIPASS/resources`; a source checkout keeps them next to `app/`.
+    """
+    override = os.environ.get("CHATSUM_RESOURCES")
+    if override:
+        return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    # app/chatsum/config.py -> the repository root is three levels up.
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def _coerce(name: str, raw: Any, target: Any) -> Any:

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "chatsum.cli.cmd_ask",
     "chatsum.cli.cmd_extract",
     "chatsum.cli.cmd_models",
+    "chatsum.cli.cmd_demo",
     "chatsum.cli.cmd_summarize",
     "chatsum.cli.cmd_eval",
     "chatsum.cli.cmd_train",
@@ -37,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--home",
         help="folder for every file chatsum writes (default: CHATSUM_HOME or the user data dir)",
     )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation end to end on the bundled sample with the tiny test model "
+        "(in a temporary folder unless --home or CHATSUM_HOME names one); exit 0 if it works",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -46,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, services: AppServices | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:
+        from chatsum.cli.cmd_demo import run_selftest
+
+        return run_selftest(args.home)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0

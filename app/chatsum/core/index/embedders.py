@@ -188,7 +188,15 @@ class SentenceTransformerEmbedder:
     def _loaded(self) -> Any:
         with self._lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:  # the packaged app leaves torch out
+                    raise ModelError(
+                        f"The embedder {self._id!r} needs sentence-transformers (and torch), "
+                        "which this installation does not include. Use the default embedder "
+                        '(`embedder = "use-multilingual"`), or install chatsum from source '
+                        "with its full dependencies."
+                    ) from exc
 
                 local = Path(self._model_ref).expanduser()
                 try:
