@@ -96,30 +96,42 @@ def echo_model(messages: list[ChatMessage], options: GenerationOptions) -> dict[
     schema = options.json_schema
     assert schema is not None, "the summarizer always asks for schema-constrained output"
     topics_schema = schema["properties"]["topics"]
-    view_schema = topics_schema["items"]["properties"]["views"]["items"]
-    people = view_schema["properties"]["person"]["enum"]
+    fields = topics_schema["items"]["properties"]
     items = prompt_items(messages)
     count = max(topics_schema["minItems"], min(topics_schema["maxItems"], (len(items) + 2) // 3))
-    groups = [items[i::count] for i in range(count)]
-    topics = []
-    for index, group in enumerate(groups, start=1):
-        group = group or items[:1]
-        first = group[0]
-        views = [
-            {"ids": [n], "person": who, "view": f"说了{text[:8]}"}
-            for n, who, text in group
-            if who in people
-        ][:4] or [{"ids": [first[0]], "person": people[0], "view": "没有表态"}]
-        topics.append(
-            {
-                "headline": f"话题{index}",
-                "overview": f"讨论了{first[2][:10]}",
-                "points": [{"ids": [first[0]], "text": f"要点{first[2][:10]}"}],
-                "results": {"decided": [], "open": [], "todo": []},
-                "views": views,
-            }
-        )
-    reply: dict[str, Any] = {"agenda": [t["headline"] for t in topics], "topics": topics}
+    groups = [items[i::count] or items[:1] for i in range(count)]
+    reply: dict[str, Any]
+    if "group" in fields:  # a merge step: group the numbered earlier topics
+        reply = {
+            "topics": [
+                {
+                    "group": [n for n, _, _ in group],
+                    "headline": f"合并{i}",
+                    "overview": "合并的话题",
+                }
+                for i, group in enumerate(groups, start=1)
+            ]
+        }
+    else:
+        people = fields["views"]["items"]["properties"]["person"]["enum"]
+        topics = [_echo_topic(index, group, people) for index, group in enumerate(groups, 1)]
+        reply = {"agenda": [t["headline"] for t in topics], "topics": topics}
     if "wrap_up" in schema["properties"]:
         reply["wrap_up"] = "大家讨论了几件事"
     return reply
+
+
+def _echo_topic(index: int, group: list[tuple[int, str, str]], people: list[str]) -> dict[str, Any]:
+    first = group[0]
+    views = [
+        {"ids": [n], "person": who, "view": f"说了{text[:8]}"}
+        for n, who, text in group
+        if who in people
+    ][:3] or [{"ids": [first[0]], "person": people[0], "view": "没有表态"}]
+    return {
+        "headline": f"话题{index}",
+        "overview": f"讨论了{first[2][:10]}",
+        "points": [{"ids": [first[0]], "text": f"要点{first[2][:10]}"}],
+        "results": {"decided": [], "open": [], "todo": []},
+        "views": views,
+    }

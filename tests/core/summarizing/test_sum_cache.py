@@ -92,7 +92,7 @@ def test_week_and_month_roll_up_from_cached_days(archive: tuple[Path, int]) -> N
     week = drive(summarize_period(db, generator, cid, "week", FIRST_DAY, OFFSET))
     # Two days with messages, then one merge of their topics.
     assert len(generator.calls) == 3 and week.scope == "week"
-    assert "话题摘要" in generator.calls[-1][0][0].content
+    assert "归为一组" in generator.calls[-1][0][0].content
     assert {c.message_id for c in week.cited_messages} <= set(range(1, 11))
     assert drive(summarize_period(db, generator, cid, "week", FIRST_DAY, OFFSET)).from_cache
     assert len(generator.calls) == 3

@@ -7,7 +7,7 @@ from typing import Any
 from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, citation_validity
 from chatsum.core.pipelines.summarizing.preprocessing import prepare_lines
-from chatsum.core.pipelines.summarizing.prompts import render_lines, render_topics
+from chatsum.core.pipelines.summarizing.prompts import render_lines
 from tests.core.summarizing.helpers import chat
 
 ROWS = [
@@ -118,22 +118,6 @@ def test_topics_read_the_schema_fields() -> None:
             open_questions=(Claim("下雨怎么办", (4,)),),
         )
     ]
-
-
-def test_merge_numbers_stand_for_the_claims_they_number() -> None:
-    partial = Topic(
-        "团建",
-        "讨论周六活动",
-        key_points=(Claim("提议爬山", (1, 3)), Claim("没有依据", (), supported=False)),
-        viewpoints=(Viewpoint("李娜", "想唱K", (2, 4)),),
-    )
-    senders = {1: "张伟", 2: "李娜", 3: "王强", 4: "李娜"}
-    body, numbering = render_topics([partial], senders, "zh")
-    assert body == "## 1. 团建\n概要：讨论周六活动\n[1] 要点：提议爬山\n[2] 李娜：想唱K"
-    c = CitationChecker(numbering)
-    assert c.claim({"ids": [1], "text": "爬山"}) == Claim("爬山", (1, 3))
-    # A merged view is re-checked against the real senders of the messages.
-    assert c.viewpoint(view([1], "王强", "支持爬山")) == Viewpoint("王强", "支持爬山", (3,))
 
 
 def test_citation_validity_counts_ids_outside_the_range_and_wrong_speakers() -> None:

@@ -54,7 +54,7 @@ def test_windows_fit_the_model_context_by_its_own_token_count() -> None:
     run = SummaryRun(generator, SummaryOptions(window_tokens=10_000), "zh", CancelToken())
     lines = lines_at([i * 0.2 for i in range(400)], sender_cycle=5)
     windows = run.windows(lines)
-    budget = run.input_budget("whole", 5, True)
+    budget = run.input_budget("whole", 5)
     assert budget < 2048 and len(windows) > 1
     for window in windows:
         counted = sum(

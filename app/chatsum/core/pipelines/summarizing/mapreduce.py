@@ -2,12 +2,11 @@
 
 A range that fits one window is summarized in one call. A longer one is cut
 into windows, each summarized into a few partial topics ("part"), and the
-partial topics are merged into the final 2–5 ("merge"). A merge input is the
-partial topics with every supported claim numbered, so the model cites claim
-numbers and the checker maps them to the union of those claims' message ids:
-ids survive every step, and a viewpoint is re-checked against the real
-senders after each one. When the partial topics do not fit one window they
-are merged in groups first (time order kept), level by level, so work grows
+partial topics are merged into the final 2–5 ("merge"): the model groups the
+numbered partial topics and names each group, and the merged topics carry the
+partial topics' checked claims (see `merging`), so message ids survive every
+step unchanged. When the partial topics do not fit one merge call they are
+merged in groups first (time order kept), round by round, so work grows
 linearly with the length of the chat. Roll-ups (day → week → month) are the
 merge step applied to the topics of cached summaries.
 """
@@ -23,17 +22,22 @@ from chatsum.core.errors import ContextOverflowError
 from chatsum.core.llm.base import TextGenerator
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, CitationTally
 from chatsum.core.pipelines.summarizing.generation import CallStats, generate_json
+from chatsum.core.pipelines.summarizing.merging import merge_topics
 from chatsum.core.pipelines.summarizing.options import SummaryOptions
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 from chatsum.core.pipelines.summarizing.prompts import (
-    Numbering,
     build_messages,
     line_text,
     render_lines,
     render_topics,
     system_prompt,
 )
-from chatsum.core.pipelines.summarizing.schemas import output_token_budget, summary_schema
+from chatsum.core.pipelines.summarizing.schemas import (
+    merge_schema,
+    merge_token_budget,
+    output_token_budget,
+    summary_schema,
+)
 from chatsum.core.pipelines.summarizing.segmentation import Window, fit_windows
 from chatsum.core.progress import CancelToken, Progress
 
@@ -68,19 +72,23 @@ class SummaryRun:
 
     # ------------------------------------------------------------ sizing
 
-    def reply_budget(self, high: int, final: bool) -> int:
+    def reply_budget(self, task: str, high: int) -> int:
         """max_tokens of a reply; at most a third of a small context window."""
-        wanted = output_token_budget(self.language, high, final)
+        final = task in ("whole", "merge")
+        if task.startswith("merge"):
+            wanted = merge_token_budget(self.language, high, final)
+        else:
+            wanted = output_token_budget(self.language, high, final)
         return min(wanted, self.generator.context_length // 3)
 
-    def input_budget(self, task: str, high: int, final: bool) -> int:
+    def input_budget(self, task: str, high: int) -> int:
         """Tokens left for numbered input after instructions and the reply.
 
-        Chat windows are capped at `window_tokens`; merge inputs are denser
-        (a claim stands for several lines), so they may take twice that.
+        Chat windows are capped at `window_tokens`; merge inputs (a line per
+        earlier topic) may take twice that, so long chats need fewer rounds.
         """
         fixed = self.generator.count_tokens(system_prompt(self.language, task, 1, high)) + 64
-        reply = self.reply_budget(high, final)
+        reply = self.reply_budget(task, high)
         room = self.generator.context_length - fixed - reply - SAFETY_TOKENS
         if room < MIN_BUDGET:
             raise ContextOverflowError(fixed + reply + MIN_BUDGET, self.generator.context_length)
@@ -89,32 +97,27 @@ class SummaryRun:
 
     def windows(self, lines: Sequence[Line]) -> list[Window]:
         # Sized for a "whole" call (the larger reply), so one window never needs a merge.
-        budget = self.input_budget("whole", self.options.max_topics, True)
+        budget = self.input_budget("whole", self.options.max_topics)
 
         def cost(line: Line) -> int:
             return self.generator.count_tokens(line_text(999, line, 999, self.language)) + 1
 
         return fit_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
 
-    # ------------------------------------------------------------ one call
+    # ------------------------------------------------------------ steps
 
-    def _call(
-        self,
-        task: str,
-        low: int,
-        high: int,
-        participants: Sequence[str],
-        body: str,
-        numbering: Numbering,
+    def _chat_call(
+        self, task: str, low: int, high: int, lines: Sequence[Line]
     ) -> Generator[Event, None, StepResult]:
-        final = task in ("whole", "merge")
-        messages = build_messages(self.language, task, low, high, participants, body)
-        schema = summary_schema(self.language, participants, low, high, final)
+        """Topics of numbered chat lines, with citations checked against them."""
+        body, numbering = render_lines(lines, self.language)
+        participants = _speakers(lines)
+        final = task == "whole"
         reply = yield from generate_json(
             self.generator,
-            messages,
-            schema,
-            self.reply_budget(high, final),
+            build_messages(self.language, task, low, high, participants, body),
+            summary_schema(self.language, participants, low, high, final),
+            self.reply_budget(task, high),
             self.options.temperature,
             self.options.seed,
             self.stats,
@@ -127,44 +130,34 @@ class SummaryRun:
         self.tally.add(checker.tally)
         return StepResult(topics, str(reply.data.get("wrap_up") or "").strip(), bool(topics))
 
-    # ------------------------------------------------------------ steps
-
     def whole(self, lines: Sequence[Line]) -> Generator[Event, None, StepResult]:
         low = 1 if len(lines) < FEW_LINES else self.options.min_topics
-        body, numbering = render_lines(lines, self.language)
-        result = yield from self._call(
-            "whole", low, self.options.max_topics, _speakers(lines), body, numbering
-        )
+        result = yield from self._chat_call("whole", low, self.options.max_topics, lines)
         return result
 
     def part(self, lines: Sequence[Line]) -> Generator[Event, None, StepResult]:
-        body, numbering = render_lines(lines, self.language)
         high = min(PART_MAX_TOPICS, self.options.max_topics)
-        result = yield from self._call("part", 1, high, _speakers(lines), body, numbering)
+        result = yield from self._chat_call("part", 1, high, lines)
         return result
 
-    def merge(
-        self, topics: Sequence[Topic], senders: dict[int, str]
-    ) -> Generator[Event, None, StepResult]:
-        """Merge topics into the final set, in rounds of groups that fit a window."""
+    def merge(self, topics: Sequence[Topic]) -> Generator[Event, None, StepResult]:
+        """Merge topics into the final set, in rounds of groups that fit a call."""
         current = list(topics)
         high = self.options.max_topics
         while True:
             self.cancel.raise_if_cancelled()
-            groups = self._merge_groups(current, senders)
+            groups = self._merge_groups(current)
             self.reduce_rounds += 1
             if len(groups) == 1:
                 yield Progress("reduce", "merging topics", 0, 1, "steps")
-                result = yield from self._merge_call("merge", groups[0], senders, high)
+                result = yield from self._merge_call("merge", groups[0], high)
                 return result
             merged: list[Topic] = []
             for index, group in enumerate(groups):
                 yield Progress(
                     "reduce", f"round {self.reduce_rounds}", index, len(groups), "groups"
                 )
-                part = yield from self._merge_call(
-                    "merge-part", group, senders, min(PART_MAX_TOPICS, high)
-                )
+                part = yield from self._merge_call("merge-part", group, min(PART_MAX_TOPICS, high))
                 merged.extend(part.topics if part.ok else group)
             if len(merged) >= len(current):
                 self.flags.append("merge_not_shrinking")
@@ -172,24 +165,36 @@ class SummaryRun:
             current = merged
 
     def _merge_call(
-        self, task: str, topics: Sequence[Topic], senders: dict[int, str], high: int
+        self, task: str, topics: Sequence[Topic], high: int
     ) -> Generator[Event, None, StepResult]:
-        body, numbering = render_topics(topics, senders, self.language)
-        if not numbering.evidence:
-            return StepResult(list(topics)[:high], ok=False)
-        people = Counter(sender for ev in numbering.evidence.values() for _, sender in ev)
-        participants = [name for name, _ in people.most_common()]
-        low = min(self.options.min_topics, len(topics), high)
-        result = yield from self._call(task, max(1, low), high, participants, body, numbering)
-        return result
+        low = max(1, min(self.options.min_topics, len(topics), high))
+        final = task == "merge"
+        reply = yield from generate_json(
+            self.generator,
+            build_messages(
+                self.language, task, low, high, (), render_topics(topics, self.language)
+            ),
+            merge_schema(self.language, low, high, final),
+            self.reply_budget(task, high),
+            self.options.temperature,
+            self.options.seed,
+            self.stats,
+            self.cancel,
+        )
+        if reply.data is None:
+            return StepResult([], ok=False)
+        merged, left_out = merge_topics(reply.data, topics, high, self.tally)
+        if left_out:
+            self.flags.append("topics_left_out")
+        return StepResult(merged, str(reply.data.get("wrap_up") or "").strip(), bool(merged))
 
-    def _merge_groups(self, topics: Sequence[Topic], senders: dict[int, str]) -> list[list[Topic]]:
+    def _merge_groups(self, topics: Sequence[Topic]) -> list[list[Topic]]:
         """Consecutive topics packed into groups whose rendering fits one merge call."""
-        budget = self.input_budget("merge", self.options.max_topics, True)
+        budget = self.input_budget("merge", self.options.max_topics)
         groups: list[list[Topic]] = [[]]
         used = 0
         for topic in topics:
-            cost = self.generator.count_tokens(render_topics([topic], senders, self.language)[0])
+            cost = self.generator.count_tokens(render_topics([topic], self.language)) + 1
             if groups[-1] and used + cost > budget:
                 groups.append([])
                 used = 0

@@ -75,8 +75,7 @@ def summarize_messages(
             if not part.ok:
                 run.flags.append("failed_window")
             partials.extend(part.topics)
-        senders = {mid: line.sender for line in prepared.lines for mid in line.message_ids}
-        result = yield from run.merge(partials, senders)
+        result = yield from run.merge(partials)
         if not result.ok:
             run.flags.append("merge_failed")
             result = StepResult(partials[: options.max_topics], result.gist, ok=False)
@@ -121,13 +120,12 @@ def rollup_summaries(
     started = time.monotonic()
     run = SummaryRun(generator, options, language, cancel)
     citations = {c.message_id: c for child in children for c in child.cited_messages}
-    senders = {mid: c.sender_name or "?" for mid, c in citations.items()}
     topics = [topic for child in children for topic in child.topics]
     if not topics:
         run.flags.append("nothing_to_summarize")
         result = StepResult([])
     else:
-        result = yield from run.merge(topics, senders)
+        result = yield from run.merge(topics)
         if not result.ok:
             run.flags.append("merge_failed")
             result = StepResult(topics[: options.max_topics], result.gist, ok=False)

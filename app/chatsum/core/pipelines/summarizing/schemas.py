@@ -26,8 +26,8 @@ from typing import Any
 # Longest strings in characters: Chinese says in 20 characters what English says in 60.
 # The prompt asks for less (see prompts._FIELDS); these bounds only cut runaways.
 _LIMITS = {
-    "zh": {"title": 16, "summary": 60, "claim": 40, "gist": 80},
-    "en": {"title": 48, "summary": 200, "claim": 120, "gist": 240},
+    "zh": {"title": 12, "summary": 50, "claim": 32, "gist": 70},
+    "en": {"title": 40, "summary": 160, "claim": 100, "gist": 200},
 }
 MAX_IDS = 3
 
@@ -43,8 +43,8 @@ class ItemLimits:
     reply_tokens_per_topic: dict[str, int]
 
 
-FINAL = ItemLimits(points=3, views=4, other=2, reply_tokens_per_topic={"zh": 270, "en": 340})
-PARTIAL = ItemLimits(points=2, views=3, other=1, reply_tokens_per_topic={"zh": 190, "en": 240})
+FINAL = ItemLimits(points=3, views=4, other=2, reply_tokens_per_topic={"zh": 240, "en": 300})
+PARTIAL = ItemLimits(points=2, views=3, other=1, reply_tokens_per_topic={"zh": 170, "en": 220})
 # The final step's limits by name, for code that writes replies in this schema.
 MAX_POINTS, MAX_VIEWS, MAX_OTHER = FINAL.points, FINAL.views, FINAL.other
 
@@ -126,3 +126,21 @@ def output_token_budget(language: str, max_topics: int, final: bool) -> int:
     items = FINAL if final else PARTIAL
     per_topic = items.reply_tokens_per_topic.get(language, items.reply_tokens_per_topic["en"])
     return 60 + per_topic * max_topics + (120 if final else 0)
+
+
+def merge_schema(language: str, min_topics: int, max_topics: int, final: bool) -> dict[str, Any]:
+    """Grouping earlier topics: `group` (their numbers) first, then a name and overview."""
+    text = _LIMITS.get(language, _LIMITS["en"])
+    group = {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 12}
+    topic = _object(
+        {"group": group, "headline": _text(text["title"]), "overview": _text(text["summary"])}
+    )
+    properties: dict[str, Any] = {"topics": _list(topic, max_topics, min_topics)}
+    if final:
+        properties["wrap_up"] = _text(text["gist"])
+    return _object(properties)
+
+
+def merge_token_budget(language: str, max_topics: int, final: bool) -> int:
+    per_topic = 70 if language == "zh" else 90
+    return 40 + per_topic * max_topics + (100 if final else 0)
