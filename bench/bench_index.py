@@ -101,7 +101,7 @@ def cmd_throughput(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         write_generated(db, args.messages)
-        embedder = make_embedder(args.embedder, threads=os.cpu_count() or 2)
+        embedder = make_embedder(args.embedder, threads=args.threads)
         embedder.embed_documents(["warm up the model"])  # loading is not indexing
         report = drive(index_archive(db, embedder, opener(Path(tmp) / "chroma")))
     emit(
@@ -176,7 +176,7 @@ def cmd_retrieval(args: argparse.Namespace) -> None:
     embedder = (
         FakeEmbedder(512, "fake-512")
         if args.embedder == "fake-512"
-        else make_embedder(args.embedder, threads=os.cpu_count() or 2)
+        else make_embedder(args.embedder, threads=args.threads)
     )
     open_index = opener(args.workdir / "chroma")
     started, last = time.monotonic(), 0.0
@@ -317,6 +317,7 @@ def main() -> None:
     p = sub.add_parser("throughput")
     p.add_argument("--messages", type=int, default=20_000)
     p.add_argument("--embedder", default="use-multilingual")
+    p.add_argument("--threads", type=int, default=1, help="BLAS threads of the USE embedder")
     p.set_defaults(run=cmd_throughput)
     p = sub.add_parser("retrieval")
     p.add_argument("--export", type=Path, default=HERE / "out/whatsapp_1000000.txt")
@@ -325,6 +326,7 @@ def main() -> None:
         "--embedder", default="use-multilingual", help="or fake-512 (hashing vectors, same size)"
     )
     p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--threads", type=int, default=1, help="BLAS threads of the USE embedder")
     p.set_defaults(run=cmd_retrieval)
     p = sub.add_parser("first-token")
     p.add_argument("--home", required=True, help="a CHATSUM_HOME with the model installed")

@@ -66,11 +66,9 @@ class AppServices:
         """The injected `embedder`, or the one the `embedder` setting names."""
         if self._overrides.get("embedder") is not None:
             return self._overrides["embedder"]  # type: ignore[no-any-return]
-        import os
-
         from chatsum.core.index.embedder_catalog import make_embedder
 
-        return make_embedder(self.settings.embedder, threads=min(4, os.cpu_count() or 2))
+        return make_embedder(self.settings.embedder)
 
     @cached_property
     def vector_index(self) -> ChromaVectorIndex:

@@ -64,7 +64,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9._-]+", "-", text).strip("-._") or "model"
 
 
-def make_embedder(spec: str, threads: int = 2) -> Embedder:
+def make_embedder(spec: str, threads: int = 1) -> Embedder:
     """The embedder a setting names; raises ModelError for what cannot be loaded."""
     spec = spec.strip() or DEFAULT_EMBEDDER
     if spec == "use-multilingual":
