@@ -502,6 +502,7 @@ class MainWindow(QMainWindow):
         self.refresh_model_status()
 
     def _on_jobs_count_changed(self, count: int) -> None:
+        self.refresh_model_status()  # a job may have just loaded or released the model
         self.jobs_spinner.setVisible(count > 0)
         self.jobs_label.setText(
             self.tr("%n job(s) running", "", count) if count else self.tr("Idle")

@@ -254,10 +254,10 @@ class MessagePanel(QWidget):
         if self._pending_position is not None:
             self._scroll_to_position(self._pending_position)
         elif anchor is not None:
-            self.view.scrollTo(
-                self.model.index(self.model.row_for_position(anchor)),
-                QAbstractItemView.ScrollHint.PositionAtTop,
-            )
+            row = self.model.row_for_position(anchor)
+            if row > 0 and self.model.position_for_row(row - 1) is None:
+                row -= 1  # show the date separator the anchor message opens
+            self.view.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
         self._update_enabled()
 
     def _anchor_position(self) -> int | None:
