@@ -1,12 +1,14 @@
 """`chatsum --selftest` and `chatsum demo` for real: the bundled sample export, the
 numpy USE embedder, a local Chroma and llama.cpp running the tiny SmolLM2 model.
 
-The self-test runs once (module fixture) in a home the test owns; `demo` then
-runs on that same home, as a user would after installing, and must reuse what
-is there (no second copy of the sample, the summary from the cache). The tiny
-model's wording is not judged, only what each step guarantees. The failure
-paths prove the self-test can fail: a missing sample export, and a model that
-is neither installed nor installable from packages.
+The self-test runs for real once, in a home the test owns; the tiny model's
+wording is not judged, only what each step guarantees. `demo` is the same
+routine with the user's settings: it runs twice on one home with a scripted
+model (answers that the schemas accept) and the fake embedder, so the test is
+about the command (what it prints, that a second run reuses the archive, the
+index and the cached summary), not about the model. The failure paths prove
+the self-test can fail: a missing sample export, and a model that is neither
+installed nor installable from packages.
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chatsum.cli.main import main
+from chatsum.config import load_settings
+from chatsum.core.index.embedders import FakeEmbedder
+from chatsum.core.llm.base import ChatMessage, GenerationOptions
+from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.storage.store import Store
+from chatsum.services import AppServices
 from tests.core.llm.helpers import SMOLLM2_ID
 
 pytestmark = pytest.mark.slow
@@ -83,24 +91,62 @@ def test_selftest_passes_every_step_with_the_tiny_model(selftest: tuple[Path, Ru
     assert (home / "models" / "registry.json").is_file()
 
 
-def test_demo_on_the_same_home_reuses_the_archive_and_the_cached_summary(
-    selftest: tuple[Path, Run], capsys: pytest.CaptureFixture[str]
+def schema_instance(schema: dict[str, Any]) -> Any:
+    """The smallest value a JSON schema accepts (first enum value, minimum items)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: schema_instance(sub) for name, sub in schema["properties"].items()}
+    if kind == "array":
+        return [schema_instance(schema["items"]) for _ in range(schema.get("minItems", 0))]
+    if kind == "string":
+        return "发布推迟"[: max(2, schema.get("minLength", 2))]
+    if kind == "integer":
+        return 1
+    raise AssertionError(f"schema_instance: no value for {schema}")
+
+
+def scripted_model(messages: list[ChatMessage], options: GenerationOptions) -> Any:
+    if options.json_schema is not None:
+        return schema_instance(options.json_schema)
+    return "发布改到下周三。"
+
+
+def test_demo_explains_each_step_and_a_second_run_reuses_everything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home, first = selftest
-    assert first.code == 0
-    assert run(capsys, "--home", str(home), "models", "use", SMOLLM2_ID).code == 0
+    home = tmp_path / "home"
+    settings = load_settings({"home": home, "model": SMOLLM2_ID}, environ={})
+    generator = FakeTextGenerator(scripted_model, model_id=SMOLLM2_ID)
 
-    result = run(capsys, "--home", str(home), "demo")
+    def demo() -> Run:
+        services = AppServices(settings, generator=generator, embedder=FakeEmbedder())
+        try:
+            started = time.monotonic()
+            code = main(["demo"], services=services)
+            out, err = capsys.readouterr()
+            return Run(code, out, err, time.monotonic() - started)
+        finally:
+            services.close()
 
-    assert result.code == 0, result.out + result.err
-    lines = step_lines(result.out)
-    assert [verdict for verdict, _ in lines] == ["ok"] * STEPS
+    first = demo()
+    assert first.code == 0, first.out + first.err
+    lines = step_lines(first.out)
+    assert [verdict for verdict, _ in lines] == ["ok"] * STEPS, first.out
+    assert "(new)" in lines[1][1] and "model calls" in lines[3][1]
+    assert f"Everything is written under {home}" in first.out
+    assert f"Your data is in {home}" in first.out and str(settings.db_path) in first.out
+
+    calls = len(generator.calls)
+    second = demo()
+    assert second.code == 0, second.out + second.err
+    lines = step_lines(second.out)
     assert "already in the archive" in lines[1][1]
     assert "0 messages embedded now" in lines[2][1]
     assert "from the cache" in lines[3][1]
-    assert f"Your data is in {home}" in result.out
-    assert str(home / "chatsum.db") in result.out
-    store = Store.open(home / "chatsum.db")
+    assert len(generator.calls) == calls + 1  # only the question reached the model
+    store = Store.open(settings.db_path)
     try:
         assert len(store.list_conversations()) == 1
     finally:

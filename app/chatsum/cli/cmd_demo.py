@@ -45,6 +45,7 @@ SAMPLE_QUESTION = "发布改到什么时候？"
 SELFTEST_MODEL = "smollm2-135m-instruct-q4_1"
 SELFTEST_CONTEXT = 4096
 SELFTEST_ANSWER_TOKENS = 64
+SELFTEST_TOPICS = 2  # the fewest the summary schema allows: a bound on the tiny model's output
 
 
 def register(sub: Any) -> None:
@@ -65,6 +66,7 @@ class TourOptions:
     question: str = SAMPLE_QUESTION
     use_cache: bool = True
     answer_max_tokens: int = 320
+    summary_max_topics: int = 5
     models_elsewhere: tuple[Path, ...] = ()
     """Models folders to link the model from when it is not installed yet."""
 
@@ -184,6 +186,7 @@ class SampleTour:
             language=settings.summary_language,
             redact_pii=settings.redact_pii,
             use_cache=self.options.use_cache,
+            max_topics=self.options.summary_max_topics,
         )
         job = summarize_range(
             settings.db_path, self.services.engine, self.conversation_id, options=options
@@ -327,6 +330,7 @@ def run_selftest(home: str | None) -> int:
         options = TourOptions(
             use_cache=False,
             answer_max_tokens=SELFTEST_ANSWER_TOKENS,
+            summary_max_topics=SELFTEST_TOPICS,
             models_elsewhere=(default_home() / "models",),
         )
         tour = SampleTour(services, options)
