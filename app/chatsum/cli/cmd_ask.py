@@ -50,7 +50,9 @@ def register(sub: Any) -> None:
 # ---------------------------------------------------------------- index
 
 
-def print_index_report(report: IndexReport, file: TextIO = sys.stdout) -> None:
+def print_index_report(report: IndexReport, file: TextIO | None = None) -> None:
+    # sys.stdout is looked up at call time: it may have been replaced since import.
+    file = file or sys.stdout
     what = "new index" if report.rebuilt else "updated"
     print(
         f"{what} [{report.embedder_id}]: {report.conversations_updated} conversation(s) "
