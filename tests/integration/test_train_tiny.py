@@ -11,6 +11,7 @@ accepts and that changes its greedy output towards the trained reply.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _dataset(folder: Path) -> Path:
     write_examples(folder / TRAIN_FILE, [EXAMPLE])
     write_examples(folder / VALID_FILE, [EXAMPLE])
     manifest = DatasetManifest(PROMPT_VERSION, 1, 1, {"synthetic": 1}, {"en": 1}, {"test": 1}, {})
-    (folder / MANIFEST_FILE).write_text(__import__("json").dumps(manifest.to_record()))
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest.to_record()))
     return folder
 
 

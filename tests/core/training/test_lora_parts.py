@@ -4,6 +4,7 @@ and the model card built from it."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,18 @@ def test_card_carries_data_training_and_metrics(tmp_path: Path) -> None:
     assert "| attribution accuracy | 0.500 | 0.900 |" in text
     assert "sum-v9" in text and "c" * 64 in text
     assert "validation loss 1.400 → 0.500" in text
+
+
+def test_training_refuses_data_built_for_another_prompt(tmp_path: Path) -> None:
+    from chatsum.core.pipelines.training.dataset import MANIFEST_FILE, DatasetManifest
+    from chatsum.core.pipelines.training.lora import train_lora
+    from chatsum.core.progress import CancelToken, drive
+
+    stale = DatasetManifest("sum-v0", 1, 0, {}, {}, {}, {})
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps(stale.to_record()))
+    base = BaseModelRef("base-model", str(tmp_path / "missing.gguf"), "a" * 64, "qwen2")
+    with pytest.raises(ConfigError, match="rebuild it"):
+        drive(train_lora(tmp_path, base, tmp_path / "run", LoraSettings(), CancelToken()))
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(ConfigError, match="not a training data folder"):
+        drive(train_lora(tmp_path / "empty", base, tmp_path / "run", LoraSettings(), CancelToken()))

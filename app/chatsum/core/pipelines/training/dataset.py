@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatsum.core.errors import ConfigError
 from chatsum.core.pipelines.summarizing.evaluation import load_dialogues
 from chatsum.core.pipelines.summarizing.prompts import PROMPT_VERSION
 from chatsum.core.pipelines.training.examples import SftExample, write_examples
@@ -66,9 +67,15 @@ class DatasetManifest:
 
     @classmethod
     def read(cls, folder: Path) -> DatasetManifest:
-        record = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-        record["eval_sets"] = [EvalSet(**e) for e in record.get("eval_sets", [])]
-        return cls(**record)
+        path = folder / MANIFEST_FILE
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record["eval_sets"] = [EvalSet(**e) for e in record.get("eval_sets", [])]
+            return cls(**record)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"{path}: not a training data folder ({exc}); build one with `chatsum train data`."
+            ) from exc
 
 
 def load_eval_guard(paths: Sequence[Path]) -> tuple[EvalGuard, list[EvalSet]]:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from chatsum.core.errors import Cancelled, ConfigError
+from chatsum.core.pipelines.summarizing.prompts import PROMPT_VERSION
 from chatsum.core.pipelines.training.base_model import LoadedBase, load_base, pick_device
 from chatsum.core.pipelines.training.dataset import (
     TRAIN_FILE,
@@ -318,6 +319,12 @@ def train_lora(
         if previous.finished and (run_dir / ADAPTER_DIR).is_dir():
             return TrainResult(run_dir, previous)
     resuming = previous is not None and bool(_checkpoints(run_dir))
+    manifest = DatasetManifest.read(data_dir)
+    if manifest.prompt_version != PROMPT_VERSION:
+        raise ConfigError(
+            f"{data_dir} was built for prompt {manifest.prompt_version}, but the app now uses "
+            f"{PROMPT_VERSION}; rebuild it with `chatsum train data`."
+        )
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(settings.device)
     threads = settings.threads or torch.get_num_threads()
