@@ -37,13 +37,19 @@ print(json.dumps({"seconds": elapsed, "new": source.messages_new, "duplicates": 
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-QUERIES = {"two-char Chinese (爬山)": "爬山", "Chinese phrase (发布时间要推迟)": "发布时间要推迟", "English word (deploy)": "deploy"}
+QUERIES = {
+    "two-char Chinese (爬山)": "爬山",
+    "Chinese phrase (发布时间要推迟)": "发布时间要推迟",
+    "English word (deploy)": "deploy",
+}
 
 
 def run_import(db: Path, path: Path) -> dict[str, object]:
     result = subprocess.run(
         [sys.executable, "-c", IMPORT_SNIPPET, str(db), str(path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     if data["status"] == "failed":
@@ -86,7 +92,14 @@ def main() -> None:
     }
     if not all(path.exists() for path in files.values()):
         subprocess.run(
-            [sys.executable, str(HERE / "gen_exports.py"), "--messages", str(args.messages), "--out", str(args.out)],
+            [
+                sys.executable,
+                str(HERE / "gen_exports.py"),
+                "--messages",
+                str(args.messages),
+                "--out",
+                str(args.out),
+            ],
             check=True,
         )
     summary: dict[str, object] = {"messages": args.messages}
@@ -96,10 +109,14 @@ def main() -> None:
             db = work / label / "chatsum.db"
             first = run_import(db, path)
             rate = args.messages / float(first["seconds"])  # type: ignore[arg-type]
-            print(f"{label}: import {first['new']} msgs in {first['seconds']:.1f}s = {rate:,.0f} msgs/s, peak RSS {first['peak_rss_mb']:.0f} MB")
+            print(
+                f"{label}: import {first['new']} msgs in {first['seconds']:.1f}s = {rate:,.0f} msgs/s, peak RSS {first['peak_rss_mb']:.0f} MB"
+            )
             again = run_import(db, path)
             rate_again = args.messages / float(again["seconds"])  # type: ignore[arg-type]
-            print(f"{label}: re-import same file ({again['status']}) {again['seconds']:.2f}s = {rate_again:,.0f} msgs/s")
+            print(
+                f"{label}: re-import same file ({again['status']}) {again['seconds']:.2f}s = {rate_again:,.0f} msgs/s"
+            )
             # A newer export of the same chat: same file name, one more message.
             changed = work / "newer" / path.name
             changed.parent.mkdir(exist_ok=True)
@@ -109,7 +126,9 @@ def main() -> None:
                     handle.write("31/12/2030, 23:59 - Tom: one more message\n")
                 newer = run_import(db, changed)
                 rate_newer = args.messages / float(newer["seconds"])  # type: ignore[arg-type]
-                print(f"{label}: re-import newer export (+1 msg, {newer['duplicates']} duplicates) {newer['seconds']:.1f}s = {rate_newer:,.0f} msgs/s, peak RSS {newer['peak_rss_mb']:.0f} MB")
+                print(
+                    f"{label}: re-import newer export (+1 msg, {newer['duplicates']} duplicates) {newer['seconds']:.1f}s = {rate_newer:,.0f} msgs/s, peak RSS {newer['peak_rss_mb']:.0f} MB"
+                )
                 summary[f"{label}_newer_export_msgs_per_s"] = round(rate_newer)
             summary[label] = {
                 "import_msgs_per_s": round(rate),
@@ -119,7 +138,9 @@ def main() -> None:
             }
         latency = search_latency(work / "whatsapp-txt" / "chatsum.db", args.search_runs)
         for label, figures in latency.items():
-            print(f"search {label}: {figures['hits']} hits, p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms")
+            print(
+                f"search {label}: {figures['hits']} hits, p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
+            )
         summary["search"] = latency
     finally:
         shutil.rmtree(work, ignore_errors=True)

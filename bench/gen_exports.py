@@ -18,16 +18,41 @@ from pathlib import Path
 
 SENDERS = ["王强", "李娜", "张伟", "Tom", "Alice", "刘洋", "陈静", "Bob", "赵磊", "Maria"]
 ZH = [
-    "周末去爬山吗", "服务器又宕机了", "我觉得这个方案可以", "明天下午三点开会", "发布时间要推迟一周",
-    "谁有空帮忙看一下代码", "晚上一起吃火锅", "这个需求太复杂了", "测试环境已经部署好了", "好的收到",
-    "我们把上线改到下周三吧", "数据库备份做了吗", "哈哈哈", "价格有点贵", "客户反馈说很好用",
-    "移动端还不支持", "下载速度太慢", "周六早上八点集合", "记得带水和雨衣", "这个bug复现不了",
+    "周末去爬山吗",
+    "服务器又宕机了",
+    "我觉得这个方案可以",
+    "明天下午三点开会",
+    "发布时间要推迟一周",
+    "谁有空帮忙看一下代码",
+    "晚上一起吃火锅",
+    "这个需求太复杂了",
+    "测试环境已经部署好了",
+    "好的收到",
+    "我们把上线改到下周三吧",
+    "数据库备份做了吗",
+    "哈哈哈",
+    "价格有点贵",
+    "客户反馈说很好用",
+    "移动端还不支持",
+    "下载速度太慢",
+    "周六早上八点集合",
+    "记得带水和雨衣",
+    "这个bug复现不了",
 ]
 EN = [
-    "Can we move the launch to next Wednesday?", "The deploy failed again", "I think the plan works",
-    "Let's meet at 3pm tomorrow", "Who can review my pull request?", "Hiking this weekend anyone?",
-    "The server is down", "Sounds good to me", "Budget is tight this quarter", "lol",
-    "Customer says the mobile app crashes", "Backup finished at midnight", "Bring water and a raincoat",
+    "Can we move the launch to next Wednesday?",
+    "The deploy failed again",
+    "I think the plan works",
+    "Let's meet at 3pm tomorrow",
+    "Who can review my pull request?",
+    "Hiking this weekend anyone?",
+    "The server is down",
+    "Sounds good to me",
+    "Budget is tight this quarter",
+    "lol",
+    "Customer says the mobile app crashes",
+    "Backup finished at midnight",
+    "Bring water and a raincoat",
 ]
 
 
@@ -52,7 +77,9 @@ def write_whatsapp(path: Path, count: int) -> None:
 
 def write_telegram(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as out:
-        out.write('{\n "name": "Bench group 基准群",\n "type": "private_supergroup",\n "id": 4242,\n "messages": [\n')
+        out.write(
+            '{\n "name": "Bench group 基准群",\n "type": "private_supergroup",\n "id": 4242,\n "messages": [\n'
+        )
         for index, (moment, sender, text) in enumerate(iter_messages(count)):
             record = {
                 "id": index + 1,

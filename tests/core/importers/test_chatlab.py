@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import FIXTURES, detected_format, parse_fixture, sniffs
 
 from chatsum.core.domain import ConversationKind, MessageKind
 from chatsum.core.errors import ImportFormatError
 from chatsum.core.importers.chatlab import CHATLAB_JSON, CHATLAB_JSONL
 from chatsum.core.importers.telegram import TELEGRAM_JSON
+from tests.core.importers.cjk_harness import FIXTURES, detected_format, parse_fixture, sniffs
 
 CL = FIXTURES / "chatlab"
 

@@ -6,13 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import (
-    FIXTURES,
-    detected_format,
-    parse_fixture,
-    sniffs,
-    utc_ms,
-)
 
 from chatsum.core.domain import ConversationKind, MessageKind
 from chatsum.core.errors import ImportFormatError
@@ -23,6 +16,13 @@ from chatsum.core.importers.telegram import TELEGRAM_JSON
 from chatsum.core.pipelines.importing import import_paths
 from chatsum.core.progress import drive
 from chatsum.core.storage.store import Store
+from tests.core.importers.cjk_harness import (
+    FIXTURES,
+    detected_format,
+    parse_fixture,
+    sniffs,
+    utc_ms,
+)
 
 DC = FIXTURES / "discord"
 GENERAL_JSON = DC / "Hikers - Outdoors - general [910000000000000001].json"

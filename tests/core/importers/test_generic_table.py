@@ -5,6 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
+from chatsum.core.domain import MessageKind
+from chatsum.core.errors import ImportFormatError
+from chatsum.core.importers.generic_table import GENERIC_CSV, GENERIC_JSONL, guess_columns
+from chatsum.core.importers.loose_time import parse_moment
+from chatsum.core.importers.registry import plan
 from tests.core.importers.cjk_harness import (
     FIXTURES,
     detected_format,
@@ -13,12 +19,6 @@ from tests.core.importers.cjk_harness import (
     sniffs,
     utc_ms,
 )
-
-from chatsum.core.domain import MessageKind
-from chatsum.core.errors import ImportFormatError
-from chatsum.core.importers.generic_table import GENERIC_CSV, GENERIC_JSONL, guess_columns
-from chatsum.core.importers.loose_time import parse_moment
-from chatsum.core.importers.registry import plan
 
 GENERIC = FIXTURES / "generic"
 

@@ -6,6 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from chatsum.core.domain import ConversationKind, MessageKind
+from chatsum.core.errors import ImportFormatError
+from chatsum.core.importers.line import LINE_TXT
 from tests.core.importers.cjk_harness import (
     FIXTURES,
     detected_format,
@@ -14,10 +18,6 @@ from tests.core.importers.cjk_harness import (
     sniffs,
     utc_ms,
 )
-
-from chatsum.core.domain import ConversationKind, MessageKind
-from chatsum.core.errors import ImportFormatError
-from chatsum.core.importers.line import LINE_TXT
 
 LINE = FIXTURES / "line"
 

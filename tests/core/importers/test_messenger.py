@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import FIXTURES, detected_format, parse_fixture, sniffs
 
 from chatsum.core.domain import ConversationKind, MessageKind
 from chatsum.core.errors import ImportFormatError
 from chatsum.core.importers.discord import DISCORD_JSON
 from chatsum.core.importers.messenger import MESSENGER, repair_mojibake
 from chatsum.core.importers.telegram import TELEGRAM_JSON
+from tests.core.importers.cjk_harness import FIXTURES, detected_format, parse_fixture, sniffs
 
 MS = FIXTURES / "messenger"
 GROUP = (

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from chatsum.core.domain import MessageKind
+from chatsum.core.errors import ImportFormatError
+from chatsum.core.importers.plain import PLAIN_TRANSCRIPT, parse_utterance
+from chatsum.core.importers.registry import plan
 from tests.core.importers.cjk_harness import (
     FIXTURES,
     detected_format,
@@ -13,11 +18,6 @@ from tests.core.importers.cjk_harness import (
     sniffs,
     utc_ms,
 )
-
-from chatsum.core.domain import MessageKind
-from chatsum.core.errors import ImportFormatError
-from chatsum.core.importers.plain import PLAIN_TRANSCRIPT, parse_utterance
-from chatsum.core.importers.registry import plan
 
 PLAIN = FIXTURES / "plain"
 

@@ -6,6 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from chatsum.core.domain import ConversationKind, MessageKind
+from chatsum.core.errors import ImportFormatError
+from chatsum.core.importers.qq import QQ_TXT
+from chatsum.core.importers.qq_mht import QQ_MHT
 from tests.core.importers.cjk_harness import (
     FIXTURES,
     detected_format,
@@ -13,11 +18,6 @@ from tests.core.importers.cjk_harness import (
     sniffs,
     utc_ms,
 )
-
-from chatsum.core.domain import ConversationKind, MessageKind
-from chatsum.core.errors import ImportFormatError
-from chatsum.core.importers.qq import QQ_TXT
-from chatsum.core.importers.qq_mht import QQ_MHT
 
 QQ = FIXTURES / "qq"
 

@@ -6,7 +6,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import FIXTURES
 
 from chatsum.core.domain import ConversationKind, MessageKind, ParsedConversation, ParsedMessage
 from chatsum.core.errors import ImportFormatError
@@ -14,6 +13,7 @@ from chatsum.core.importers.base import ParseOptions, ParseReport
 from chatsum.core.importers.registry import plan
 from chatsum.core.pipelines.importing import import_paths
 from chatsum.core.progress import drive
+from tests.core.importers.cjk_harness import FIXTURES
 
 SLACK = FIXTURES / "slack"
 

@@ -9,14 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import (
-    FIXTURES,
-    detected_format,
-    parse_fixture,
-    parse_unsniffed,
-    sniffs,
-    utc_ms,
-)
 
 from chatsum.core.domain import ConversationKind, MessageKind, ParsedConversation, ParsedMessage
 from chatsum.core.errors import ImportFormatError
@@ -28,6 +20,14 @@ from chatsum.core.importers.telegram import TELEGRAM_JSON
 from chatsum.core.importers.whatsapp import WHATSAPP
 from chatsum.core.pipelines.importing import import_paths
 from chatsum.core.progress import drive
+from tests.core.importers.cjk_harness import (
+    FIXTURES,
+    detected_format,
+    parse_fixture,
+    parse_unsniffed,
+    sniffs,
+    utc_ms,
+)
 
 TG = FIXTURES / "telegram"
 MOSCOW = 180

@@ -6,6 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from chatsum.core.domain import ConversationKind, MessageKind
+from chatsum.core.errors import ImportFormatError
+from chatsum.core.importers.wechat_chatlog import CHATLOG_CSV, CHATLOG_JSON
+from chatsum.core.importers.wechat_memotrace import MEMOTRACE_CSV, MEMOTRACE_TXT
+from chatsum.core.importers.wechat_pywxdump import PYWXDUMP_CSV
+from chatsum.core.pipelines.importing import import_paths
 from tests.core.importers.cjk_harness import (
     FIXTURES,
     detected_format,
@@ -14,13 +21,6 @@ from tests.core.importers.cjk_harness import (
     sniffs,
     utc_ms,
 )
-
-from chatsum.core.domain import ConversationKind, MessageKind
-from chatsum.core.errors import ImportFormatError
-from chatsum.core.importers.wechat_chatlog import CHATLOG_CSV, CHATLOG_JSON
-from chatsum.core.importers.wechat_memotrace import MEMOTRACE_CSV, MEMOTRACE_TXT
-from chatsum.core.importers.wechat_pywxdump import PYWXDUMP_CSV
-from chatsum.core.pipelines.importing import import_paths
 
 WECHAT = FIXTURES / "wechat"
 

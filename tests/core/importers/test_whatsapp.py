@@ -8,14 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.core.importers.cjk_harness import (
-    FIXTURES,
-    detected_format,
-    parse_fixture,
-    parse_unsniffed,
-    sniffs,
-    utc_ms,
-)
 
 from chatsum.core.domain import ConversationKind, MessageKind, ParsedMessage
 from chatsum.core.errors import ImportFormatError
@@ -25,6 +17,14 @@ from chatsum.core.importers.sources import file_entry
 from chatsum.core.importers.whatsapp import WHATSAPP
 from chatsum.core.pipelines.importing import import_paths
 from chatsum.core.progress import drive
+from tests.core.importers.cjk_harness import (
+    FIXTURES,
+    detected_format,
+    parse_fixture,
+    parse_unsniffed,
+    sniffs,
+    utc_ms,
+)
 
 WA = FIXTURES / "whatsapp"
 UTC = {"default_utc_offset_min": 0}
