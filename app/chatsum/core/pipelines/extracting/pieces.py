@@ -40,12 +40,6 @@ class Piece:
             return self.entries[number - 1].message.id
         return None
 
-    def entry_for_id(self, message_id: int) -> NumberedMessage | None:
-        for entry in self.entries:
-            if entry.message.id == message_id:
-                return entry
-        return None
-
     @property
     def speakers(self) -> set[int]:
         return {e.message.participant_id for e in self.entries if e.message.participant_id}

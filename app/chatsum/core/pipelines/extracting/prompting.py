@@ -46,9 +46,11 @@ def _value_schema(item: Field, staff_names: Sequence[str]) -> dict[str, Any]:
 
 def response_schema(schema: Schema, piece_size: int, staff_names: Sequence[str]) -> dict[str, Any]:
     """The JSON schema of one reply: every field, each with its value and citations."""
+    # An enumeration, not minimum/maximum: llama.cpp's grammar converter does
+    # not enforce integer bounds, and one out-of-range number fails the reply.
     cite = {
         "type": "array",
-        "items": {"type": "integer", "minimum": 1, "maximum": max(1, piece_size)},
+        "items": {"type": "integer", "enum": list(range(1, max(1, piece_size) + 1))},
         "maxItems": MAX_CITATIONS,
     }
     properties = {

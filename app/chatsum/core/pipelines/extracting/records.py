@@ -152,6 +152,3 @@ class ExtractionResult:
 
     def staff_names(self) -> list[str]:
         return [r.name for r in self.roles if r.role == Role.STAFF]
-
-    def customer_names(self) -> list[str]:
-        return [r.name for r in self.roles if r.role == Role.CUSTOMER]

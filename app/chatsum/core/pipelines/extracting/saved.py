@@ -190,12 +190,3 @@ def load_result(
         run_id=int(run["id"]),
         created_at=run["created_at"],
     )
-
-
-def stored_schema_ids(conn: sqlite3.Connection, conversation_id: int) -> list[str]:
-    """Schemas that have a stored run on this conversation, most recent first."""
-    rows = conn.execute(
-        "SELECT schema_id FROM extraction_runs WHERE conversation_id = ? ORDER BY id DESC",
-        (conversation_id,),
-    )
-    return [row[0] for row in rows]
