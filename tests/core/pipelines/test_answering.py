@@ -113,7 +113,7 @@ def test_the_answer_streams_cites_retrieved_messages_and_drops_invalid_citations
     assert "999999" not in answer.text and str(elsewhere) not in answer.text
     assert f"[{launch}]" in answer.text
     prompt = answer_calls(generator)[0]
-    assert prompt[0].role == "system" and "用中文回答" in prompt[0].content
+    assert prompt[0].role == "system" and "用中文写" in prompt[0].content
     assert (
         f"[{launch}]" in prompt[-1].content and "张伟: 好，那就定3月29号上线" in prompt[-1].content
     )
@@ -166,7 +166,8 @@ def test_follow_ups_are_rewritten_from_the_session_and_reuse_its_history(
     assert "那个是谁提议的？" in rewrite_call[-1].content and "JSON" in rewrite_call[-1].content
     prompt = answer_calls(generator)[0]
     assert [m.role for m in prompt] == ["system", "user", "assistant", "user"]
-    assert prompt[1].content == "新版App什么时候上线？" and prompt[2].content == earlier.text
+    assert prompt[1].content == "新版App什么时候上线？"
+    assert prompt[2].content == "定在3月29号上线。"  # the earlier answer, without its numbers
     # the rewrite and the answer share the session's prefix, so the prompt cache is reused
     assert rewrite_call[:3] == prompt[:3]
     store = Store.open(db)
@@ -300,3 +301,37 @@ def test_retrieved_messages_are_capped_so_the_first_token_comes_quickly(
     context = content.rsplit("\n\nQuestion: ", 1)[0].removeprefix("Chat messages:\n")
     assert 0 < generator.count_tokens(context) <= 40
     assert 0 < len(answer.retrieved_ids) < 14
+
+
+def test_a_rewrite_that_changes_nothing_falls_back_and_loses_copied_numbers(
+    db: Path, parts: RetrievalParts
+) -> None:
+    launch = message_id(db, LAUNCH)
+    _, earlier = ask(
+        db, FakeTextGenerator([f"定在3月29号上线 [{launch}]。"]), parts, "新版App什么时候上线？"
+    )
+    unchanged = FakeTextGenerator(script({"question": f"它为什么推迟？ [{launch}]"}, "好的。"))
+    _, answer = ask(db, unchanged, parts, "它为什么推迟？", session_id=earlier.session_id)
+    assert answer.rewritten_question == "它为什么推迟？ (新版App什么时候上线？)"
+
+
+def test_a_reply_of_bare_message_numbers_becomes_the_cited_messages(
+    db: Path, parts: RetrievalParts
+) -> None:
+    launch = message_id(db, LAUNCH)
+    _, answer = ask(db, FakeTextGenerator([f"[{launch}]"]), parts, "新版App什么时候上线？")
+    assert answer.text == f"张伟: {LAUNCH} [{launch}]"
+    assert [c.message_id for c in answer.citations] == [launch]
+
+
+def test_weak_passages_beside_a_strong_one_are_not_shown(db: Path, parts: RetrievalParts) -> None:
+    generator = FakeTextGenerator(["ok"])
+    options = AnswerOptions(min_relevance=0.0, relative_floor=0.99)
+    _, answer = ask(db, generator, parts, "服务器宕机是什么原因？", options=options)
+    store = Store.open(db)
+    shown = store.messages_by_ids(answer.retrieved_ids)
+    store.close()
+    assert OUTAGE in {m.text for m in shown.values()}
+    assert {m.conversation_id for m in shown.values()} == {
+        next(iter(shown.values())).conversation_id
+    }

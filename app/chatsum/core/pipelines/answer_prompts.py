@@ -35,16 +35,21 @@ SYSTEM = {
     "en": (
         "You answer questions about a group-chat archive using ONLY the chat messages given "
         "in the user's turn. Each message starts with its number in square brackets. "
-        "Answer in English, in one to three short sentences. After every fact, write the "
-        "number of the message it comes from in square brackets, like [12]. Say who said "
-        "what only as the messages show it. If the messages do not answer the question, "
-        f"reply exactly: {NOT_FOUND['en']}"
+        "Answer in English with one to three full sentences that state the answer, and "
+        "after each fact write the number of the message it comes from in square brackets. "
+        "Say who said what only as the messages show it.\n"
+        "Example — messages: [12] 2024-03-04 10:08 Ann: ok, the launch moves to Friday. "
+        "Question: When is the launch? Answer: The launch moved to Friday, as Ann said [12].\n"
+        "Only if none of the messages is about the question, reply exactly: "
+        f"{NOT_FOUND['en']}"
     ),
     "zh": (
         "你根据群聊存档回答问题，只能使用用户给出的聊天消息。每条消息开头的方括号里是它的编号。"
-        "用中文回答，一到三句话。每个事实后面用方括号写出它来自的消息编号，例如 [12]。"
-        "谁说了什么必须与消息一致。如果这些消息不能回答问题，只回答："
-        f"{NOT_FOUND['zh']}"
+        "用中文写一到三句完整的话直接回答问题，每个事实后面用方括号写出它来自的消息编号。"
+        "谁说了什么必须与消息一致。\n"
+        "示例——消息：[12] 2024-03-04 10:08 李娜：好，上线改到周五。问题：什么时候上线？"
+        "回答：李娜说上线改到了周五 [12]。\n"
+        f"只有当没有任何一条消息与问题有关时，才只回答：{NOT_FOUND['zh']}"
     ),
 }
 
@@ -100,13 +105,19 @@ def _context_text(blocks: Sequence[PassageBlock]) -> str:
     return "\n\n".join(parts)
 
 
+def without_citations(text: str) -> str:
+    return re.sub(r"[ \t]+([.,。，!?！？])", r"\1", _CITATION.sub("", text)).strip()
+
+
 def conversation_so_far(language: str, history: Sequence[Answer]) -> list[ChatMessage]:
     """The system prompt and the session's earlier turns: the prefix every call of a
-    session shares, so llama.cpp evaluates it once and reuses it from its cache."""
+    session shares, so llama.cpp evaluates it once and reuses it from its cache.
+    Earlier answers go in without their message numbers, which a small model
+    would otherwise copy into the rewritten question."""
     chat = [ChatMessage("system", SYSTEM[language])]
     for turn in history:
         chat.append(ChatMessage("user", turn.rewritten_question or turn.question))
-        chat.append(ChatMessage("assistant", turn.text))
+        chat.append(ChatMessage("assistant", without_citations(turn.text)))
     return chat
 
 
@@ -228,4 +239,9 @@ def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> Chec
                 sentence = f"{words} [{found}]{body[len(words) :]}{sentence[len(body) :]}"
         rebuilt.append(sentence)
     final = re.sub(r"[ \t]+([.,。，!?！？])", r"\1", "".join(rebuilt)).strip()
-    return CheckedReply(final, tuple(i for i in cited_ids(final) if i in allowed), tuple(dropped))
+    cited = tuple(i for i in cited_ids(final) if i in allowed)
+    if cited and not re.search(r"\w", without_citations(final)):
+        # Only numbers, no words (small models do this): the cited messages are the answer.
+        by_id = {m.id: m for m in shown}
+        final = "\n".join(f"{by_id[i].sender_name or '—'}: {by_id[i].text} [{i}]" for i in cited)
+    return CheckedReply(final, cited, tuple(dropped))

@@ -19,6 +19,7 @@ pieces (str) as the model streams them, and returns the checked `Answer`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ from chatsum.core.pipelines.answer_prompts import (
     fit_prompt,
     rewrite_request,
     says_not_found,
+    without_citations,
 )
 from chatsum.core.pipelines.qa_history import QAHistory
 from chatsum.core.pipelines.question_text import Utterance, classify, detect_language, needs_context
@@ -46,6 +48,7 @@ from chatsum.core.storage.store import Store
 @dataclass(frozen=True)
 class AnswerOptions:
     min_relevance: float = 0.35
+    relative_floor: float = 0.6
     passages: int = 5
     max_tokens: int = 320
     max_context_tokens: int = 700
@@ -69,10 +72,16 @@ def fallback_rewrite(question: str, history: Sequence[Answer], around: Sequence[
 
 
 def _usable_rewrite(question: str, rewritten: str) -> bool:
+    """Non-empty, not much longer, same language, and actually changed."""
+
+    def bare(text: str) -> str:
+        return re.sub(r"\W+", "", text).casefold()
+
     return (
         bool(rewritten.strip())
         and len(rewritten) <= 3 * len(question) + 120
         and detect_language(rewritten) == detect_language(question)
+        and bare(rewritten) != bare(question)
     )
 
 
@@ -98,7 +107,8 @@ def resolve_references(
                 completion: Completion = stop.value
                 break
         try:
-            rewritten = str(json.loads(completion.text or "".join(pieces))["question"]).strip()
+            answer = json.loads(completion.text or "".join(pieces))["question"]
+            rewritten = without_citations(str(answer))
         except (ValueError, KeyError, TypeError):
             rewritten = ""
         if _usable_rewrite(question, rewritten):
@@ -162,7 +172,10 @@ def find_evidence(
     store: Store, parts: RetrievalParts, question: str, scope: AskScope, options: AnswerOptions
 ) -> Evidence:
     passages = parts.retriever(store).retrieve(question, scope.filters(), options.passages)
-    relevant = [p for p in passages if p.relevance >= options.min_relevance]
+    top = max((p.relevance for p in passages), default=0.0)
+    # Weak passages next to a strong one only distract a small model.
+    floor = max(options.min_relevance, options.relative_floor * top)
+    relevant = [p for p in passages if p.relevance >= floor]
     return Evidence(tuple(passages), tuple(relevant))
 
 
