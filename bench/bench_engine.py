@@ -65,8 +65,8 @@ def speed_messages() -> list[ChatMessage]:
         ChatMessage("system", "You summarize group chats faithfully."),
         ChatMessage(
             "user",
-            "Chat log:\n" + transcript(12) + "\n\nWrite a long, detailed summary of this chat, "
-            "person by person, in English.",
+            "Chat log:\n" + transcript(12) + "\n\nTranslate every message of this chat log into "
+            "English, one numbered line per message, with the sender's name.",
         ),
     ]
 
