@@ -11,7 +11,8 @@ bench/data/summarize_eval.jsonl; a user's own set in the same shape works):
 Dialogues are summarized in memory by the same pipeline as the archive (no
 cache), so the figures are the pipeline's, measured on what a user would get.
 Raw citation validity is what the model cited before checking; "after
-checking" is recomputed independently from the finished topics.
+checking" is recomputed independently from the finished topics. The JSON
+report includes each generated summary, so a reader can see what was scored.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from chatsum.core.domain import Message, MessageKind, Summary
 from chatsum.core.errors import ImportFormatError
 from chatsum.core.llm.base import TextGenerator
 from chatsum.core.pipelines.summarizing.citations import citation_validity
+from chatsum.core.pipelines.summarizing.codec import summary_to_dict
 from chatsum.core.pipelines.summarizing.mapreduce import Event
 from chatsum.core.pipelines.summarizing.metrics import (
     attribution,
@@ -163,6 +165,7 @@ class DialogueResult:
     verbatim: float
     seconds: float
     flags: tuple[str, ...]
+    summary: Summary
 
 
 def score(dialogue: Dialogue, summary: Summary, seconds: float) -> DialogueResult:
@@ -196,6 +199,7 @@ def score(dialogue: Dialogue, summary: Summary, seconds: float) -> DialogueResul
         ),
         seconds=seconds,
         flags=summary.quality.flags,
+        summary=summary,
     )
 
 
@@ -248,13 +252,14 @@ class EvalReport:
             "totals": self.totals(),
             "dialogues": [
                 {
-                    **vars(x),
+                    **{k: v for k, v in vars(x).items() if k != "summary"},
                     "rouge1": round(x.rouge1, 4),
                     "rouge2": round(x.rouge2, 4),
                     "rouge_l": round(x.rouge_l, 4),
                     "verbatim": round(x.verbatim, 4),
                     "seconds": round(x.seconds, 2),
                     "flags": list(x.flags),
+                    "summary": summary_to_dict(x.summary),
                 }
                 for x in self.results
             ],

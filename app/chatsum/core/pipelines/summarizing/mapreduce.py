@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from chatsum.core.domain import Topic
 from chatsum.core.errors import ContextOverflowError
@@ -34,8 +35,7 @@ from chatsum.core.pipelines.summarizing.prompts import (
 )
 from chatsum.core.pipelines.summarizing.schemas import (
     merge_schema,
-    merge_token_budget,
-    output_token_budget,
+    reply_token_bound,
     summary_schema,
 )
 from chatsum.core.pipelines.summarizing.segmentation import Window, fit_windows
@@ -72,13 +72,14 @@ class SummaryRun:
 
     # ------------------------------------------------------------ sizing
 
-    def reply_budget(self, task: str, high: int) -> int:
-        """max_tokens of a reply; at most a third of a small context window."""
-        final = task in ("whole", "merge")
+    def schema(self, task: str, low: int, high: int, participants: Sequence[str]) -> dict[str, Any]:
         if task.startswith("merge"):
-            wanted = merge_token_budget(self.language, high, final)
-        else:
-            wanted = output_token_budget(self.language, high, final)
+            return merge_schema(self.language, low, high, task == "merge")
+        return summary_schema(self.language, participants, low, high, task == "whole")
+
+    def reply_budget(self, task: str, high: int) -> int:
+        """max_tokens of a reply: the longest the schema allows, at most a third of the context."""
+        wanted = reply_token_bound(self.schema(task, 1, high, ()), self.language)
         return min(wanted, self.generator.context_length // 3)
 
     def input_budget(self, task: str, high: int) -> int:
@@ -112,11 +113,10 @@ class SummaryRun:
         """Topics of numbered chat lines, with citations checked against them."""
         body, numbering = render_lines(lines, self.language)
         participants = _speakers(lines)
-        final = task == "whole"
         reply = yield from generate_json(
             self.generator,
             build_messages(self.language, task, low, high, participants, body),
-            summary_schema(self.language, participants, low, high, final),
+            self.schema(task, low, high, participants),
             self.reply_budget(task, high),
             self.options.temperature,
             self.options.seed,
@@ -168,13 +168,12 @@ class SummaryRun:
         self, task: str, topics: Sequence[Topic], high: int
     ) -> Generator[Event, None, StepResult]:
         low = max(1, min(self.options.min_topics, len(topics), high))
-        final = task == "merge"
         reply = yield from generate_json(
             self.generator,
             build_messages(
                 self.language, task, low, high, (), render_topics(topics, self.language)
             ),
-            merge_schema(self.language, low, high, final),
+            self.schema(task, low, high, ()),
             self.reply_budget(task, high),
             self.options.temperature,
             self.options.seed,

@@ -19,6 +19,7 @@ integers, so range checks happen in `citations`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,10 @@ _LIMITS = {
 MAX_IDS = 3
 
 
+# Fewest characters per token a model spends on text (conservative), for bounds.
+_CHARS_PER_TOKEN = {"zh": 1.2, "en": 3.0}
+
+
 @dataclass(frozen=True)
 class ItemLimits:
     """Most items per topic. Partial steps (map windows, merge groups) are summed up
@@ -40,11 +45,10 @@ class ItemLimits:
     points: int
     views: int
     other: int
-    reply_tokens_per_topic: dict[str, int]
 
 
-FINAL = ItemLimits(points=3, views=4, other=2, reply_tokens_per_topic={"zh": 240, "en": 300})
-PARTIAL = ItemLimits(points=2, views=3, other=1, reply_tokens_per_topic={"zh": 170, "en": 220})
+FINAL = ItemLimits(points=3, views=4, other=2)
+PARTIAL = ItemLimits(points=2, views=3, other=1)
 # The final step's limits by name, for code that writes replies in this schema.
 MAX_POINTS, MAX_VIEWS, MAX_OTHER = FINAL.points, FINAL.views, FINAL.other
 
@@ -117,15 +121,25 @@ def summary_schema(
     return _object(properties)
 
 
-def output_token_budget(language: str, max_topics: int, final: bool) -> int:
-    """max_tokens for a step: room for a full answer of `max_topics` topics.
+def reply_token_bound(schema: dict[str, Any], language: str) -> int:
+    """Tokens of the longest reply `schema` allows: every list full, every string at
+    its maxLength. Used as max_tokens, so a model that fills everything (small
+    ones do) still ends with valid JSON instead of being cut off and retried."""
+    chars_per_token = _CHARS_PER_TOKEN.get(language, _CHARS_PER_TOKEN["en"])
 
-    A bound, not a target: it only stops a model that would fill every field
-    to its limit, and it is reserved in the context window before packing.
-    """
-    items = FINAL if final else PARTIAL
-    per_topic = items.reply_tokens_per_topic.get(language, items.reply_tokens_per_topic["en"])
-    return 60 + per_topic * max_topics + (120 if final else 0)
+    def walk(node: dict[str, Any]) -> int:
+        if "enum" in node:
+            return 8
+        kind = node.get("type")
+        if kind == "string":
+            return math.ceil(node.get("maxLength", 64) / chars_per_token) + 3
+        if kind == "array":
+            return 2 + node.get("maxItems", 8) * (walk(node["items"]) + 1)
+        if kind == "object":
+            return 2 + sum(walk(child) + 4 for child in node["properties"].values())
+        return 4
+
+    return walk(schema)
 
 
 def merge_schema(language: str, min_topics: int, max_topics: int, final: bool) -> dict[str, Any]:
@@ -139,8 +153,3 @@ def merge_schema(language: str, min_topics: int, max_topics: int, final: bool) -
     if final:
         properties["wrap_up"] = _text(text["gist"])
     return _object(properties)
-
-
-def merge_token_budget(language: str, max_topics: int, final: bool) -> int:
-    per_topic = 70 if language == "zh" else 90
-    return 40 + per_topic * max_topics + (100 if final else 0)
