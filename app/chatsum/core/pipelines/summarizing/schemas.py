@@ -132,9 +132,9 @@ def reply_token_bound(schema: dict[str, Any], language: str) -> int:
             return 8
         kind = node.get("type")
         if kind == "string":
-            return math.ceil(node.get("maxLength", 64) / chars_per_token) + 3
+            return math.ceil(int(node.get("maxLength", 64)) / chars_per_token) + 3
         if kind == "array":
-            return 2 + node.get("maxItems", 8) * (walk(node["items"]) + 1)
+            return 2 + int(node.get("maxItems", 8)) * (walk(node["items"]) + 1)
         if kind == "object":
             return 2 + sum(walk(child) + 4 for child in node["properties"].values())
         return 4
