@@ -2,8 +2,9 @@
 
 The public surface the desktop app and the CLI use; the modules behind it are
 small and each says why it is shaped as it is:
-preprocessing → segmentation → prompts/schemas → generation → citations →
-mapreduce → pipeline (in memory) → api (archive + cache) → reports.
+preprocessing → segmentation → prompts/schemas → generation → citations and
+merging → mapreduce → pipeline (in memory) → api (archive + cache, periods)
+→ reports (Markdown, HTML, JSON); evaluation and metrics for `chatsum eval`.
 """
 
 from chatsum.core.pipelines.summarizing.api import (
