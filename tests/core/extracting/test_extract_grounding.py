@@ -133,6 +133,24 @@ def test_unsupported_values_are_dropped(piece_and_ids: tuple, lead_reply: Reply)
 
 def test_support_counts_words_and_cjk_characters() -> None:
     assert support("X2套餐", "我们还有X2套餐，3999元") == 1.0
-    assert support("3000元左右", "预算大概3000左右") == pytest.approx(0.75)
+    # Numbers count double: the amount matters more than its unit.
+    assert support("3000元左右", "预算大概3000左右") == pytest.approx(4 / 5)
+    assert support("3000元", "预算大概3000左右") == pytest.approx(2 / 3)
+    assert support("5000元", "预算大概3000左右") == pytest.approx(0.0)
     assert support("Pro plan", "the pro-plan costs") == 1.0
     assert support("上海", "北京") == 0.0
+
+
+def test_echoes_of_the_description_example_are_dropped(
+    piece_and_ids: tuple, lead_reply: Reply
+) -> None:
+    _, ids, _ = piece_and_ids
+    values, dropped = ground(
+        lead_reply({"购买异议点": (["价格贵", "担心质量"], [5])}), piece_and_ids
+    )
+    # "价格贵" is also the description's example, but the chat says "有点贵": kept.
+    assert [v.text for v in values["购买异议点"]] == ["价格贵"]
+    assert values["购买异议点"][0].message_ids == (ids[4],)
+    assert [(d.value, d.reason) for d in dropped] == [
+        ("担心质量", "copied from the field's description, not said in the chat")
+    ]

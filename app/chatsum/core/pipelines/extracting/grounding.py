@@ -12,7 +12,9 @@ What "support" means depends on the field's grounding:
   or Latin words) occur in the cited messages, sender names included (a
   customer's name is often only the name they write under);
 - inferred (enumerations, stages, objections…): at least one valid citation,
-  and enumerations and staff lists must hold allowed values.
+  and enumerations and staff lists must hold allowed values; a free-text value
+  that is word for word the example in the field's description, and barely
+  occurs in the chat, is the model echoing its instructions and is dropped.
 
 Small models often cite the wrong line for a right value; for verbatim and
 quoted values the piece is searched for the messages that do support it and
@@ -35,6 +37,10 @@ from chatsum.core.pipelines.extracting.schema import Field, FieldKind, Grounding
 QUOTE_SUPPORT = 0.6
 """Share of a quoted value's words that must occur in the messages it cites."""
 
+ECHO_SUPPORT = 0.3
+"""An inferred value found word for word in its field's description must share at
+least this much with the messages it cites, or it is an echo of the example."""
+
 _UNIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9\u00c0-\u024f]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _ADDRESSED = re.compile(r"您|你|\byour?\b", re.IGNORECASE)
@@ -49,7 +55,10 @@ def support(value: str, text: str) -> float:
     if not units:
         return 0.0
     present = set(_UNIT.findall(text.casefold()))
-    return sum(unit in present for unit in units) / len(units)
+    # Numbers carry an amount's meaning ("3000元" vs "3000左右"): they count double.
+    weights = [2 if any(ch.isdigit() for ch in unit) else 1 for unit in units]
+    found = sum(w for unit, w in zip(units, weights, strict=True) if unit in present)
+    return found / sum(weights)
 
 
 def _as_seen(entry: NumberedMessage) -> str:
@@ -130,7 +139,16 @@ class _FieldGrounder:
         if not cited:
             self.drop(value, "cites no message of the chat")
             return None
+        if not allowed and self._echoes_instructions(value, cited):
+            self.drop(value, "copied from the field's description, not said in the chat")
+            return None
         return Value(value, tuple(e.message.id for e in cited))
+
+    def _echoes_instructions(self, value: str, cited: list[NumberedMessage]) -> bool:
+        """A small model's habit: answering with the description's own example."""
+        in_description = support(value, self.item.description) == 1.0
+        said = max(support(value, _as_seen(e)) for e in cited)
+        return in_description and said < ECHO_SUPPORT
 
     def _allowed(self) -> tuple[str, ...]:
         if self.item.refers_to == "staff":

@@ -48,7 +48,7 @@ _LEAD_FIELDS = (
     ),
     Field(
         "基本信息-性别",
-        description="男/女，可由“先生/女士”判断 / male or female, e.g. from Mr/Ms",
+        description="填“男”或“女”（先生→男，女士→女） / male or female (Mr → male, Ms → female)",
         name_en="Gender",
         grounding=_I,
     ),

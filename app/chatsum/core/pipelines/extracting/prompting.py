@@ -92,6 +92,7 @@ def system_prompt(schema: Schema) -> str:
             f"Record: {heading}",
             "Rules:",
             "- Use only what the messages say about this customer; never guess or invent.",
+            "- Facts about staff, other customers or family members are not this customer's.",
             "- Copy values in the chat's own words and language. Copy phone numbers and "
             "e-mails exactly as written.",
             '- When the chat does not say, give "" (or [] for a list) with "msgs": [].',
