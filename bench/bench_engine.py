@@ -132,7 +132,37 @@ def bare_run(
     return prompt_tokens, prompt_tokens / first, generated, generated / (total - first)
 
 
-def bench_speed(store: ModelStore, model_id: str, repeats: int, threads: int) -> list[SpeedRow]:
+def engine_overhead(engine: LlamaCppEngine, messages: list[ChatMessage]) -> dict[str, float]:
+    """Profile one engine call: time in llama-cpp-python's `generate` vs in the engine around it.
+
+    Wall-clock ratios drown in noise on a busy machine; this split does not,
+    because both parts slow down together.
+    """
+    import cProfile
+    import pstats
+
+    engine.forget_cached_prompt()
+    profile = cProfile.Profile()
+    profile.enable()
+    drive(engine.stream_chat(messages, GenerationOptions(max_tokens=GEN_TOKENS, temperature=0.0)))
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+
+    def cumulative(function: str, file_suffix: str) -> float:
+        return sum(
+            v[3]
+            for (f, _, name), v in stats.items()
+            if name == function and f.endswith(file_suffix)
+        )
+
+    total = cumulative("stream_chat", "engine.py")
+    inside = cumulative("generate", "llama.py")
+    return {"call_s": total, "inside_llama_generate_s": inside, "engine_own_s": total - inside}
+
+
+def bench_speed(
+    store: ModelStore, model_id: str, repeats: int, threads: int
+) -> tuple[list[SpeedRow], dict[str, float]]:
     from llama_cpp import Llama
 
     config = EngineConfig(n_ctx=N_CTX, n_threads=threads)
@@ -160,6 +190,7 @@ def bench_speed(store: ModelStore, model_id: str, repeats: int, threads: int) ->
             raise SystemExit(
                 "bare Llama evaluated a different prompt; the comparison would be unfair"
             )
+    overhead = engine_overhead(engine, messages)
     bare.close()
     engine.close()
 
@@ -175,7 +206,7 @@ def bench_speed(store: ModelStore, model_id: str, repeats: int, threads: int) ->
             gen_tok_s_median=statistics.median(r[3] for r in runs),
         )
 
-    return [row("LlamaCppEngine", engine_runs), row("bare Llama", bare_runs)]
+    return [row("LlamaCppEngine", engine_runs), row("bare Llama", bare_runs)], overhead
 
 
 def bench_prefix_cache(
@@ -279,26 +310,30 @@ def main() -> int:
 
     threads = settings.n_threads or physical_cores()
     load_before = os.getloadavg()[0]
-    rows = [
-        row for model_id in models for row in bench_speed(store, model_id, args.repeats, threads)
-    ]
+    rows: list[SpeedRow] = []
+    overheads: dict[str, dict[str, float]] = {}
+    for model_id in models:
+        model_rows, overheads[model_id] = bench_speed(store, model_id, args.repeats, threads)
+        rows += model_rows
     prefix = bench_prefix_cache(store, models[0], threads, max(1, args.repeats - 1))
     cold = bench_cold_start(store, models[0], args.repeats)
     results = {
         "machine": {"cpus": usable_cpus(), "threads": threads, "load_avg_1m_before": load_before,
                     "load_avg_1m_after": os.getloadavg()[0]},
         "speed": [asdict(r) for r in rows],
+        "engine_overhead": overheads,
         "prefix_cache": prefix,
         "cold_start": cold,
     }  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print_markdown(rows, prefix, cold, results["machine"])
+    print_markdown(rows, overheads, prefix, cold, results["machine"])
     return 0
 
 
 def print_markdown(
     rows: list[SpeedRow],
+    overheads: dict[str, dict[str, float]],
     prefix: dict[str, float],
     cold: dict[str, float],
     machine: dict[str, float],
@@ -319,6 +354,13 @@ def print_markdown(
     for e, b in zip(rows[::2], rows[1::2], strict=True):
         print(f"| {e.model} | {e.prompt_tok_s / b.prompt_tok_s:.3f} ({e.prompt_tok_s_median / b.prompt_tok_s_median:.3f}) "
               f"| {e.gen_tok_s / b.gen_tok_s:.3f} ({e.gen_tok_s_median / b.gen_tok_s_median:.3f}) |")  # fmt: skip
+    print(
+        "\n| model | one engine call (profiled) | inside Llama.generate | engine's own code | share |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for model_id, o in overheads.items():
+        print(f"| {model_id} | {o['call_s']:.2f} s | {o['inside_llama_generate_s']:.2f} s | "
+              f"{o['engine_own_s'] * 1000:.1f} ms | {o['engine_own_s'] / o['call_s']:.3%} |")  # fmt: skip
     print(f"\nFollow-up sharing a {prefix['prompt_tokens']:.0f}-token prompt, best runs "
           f"({prefix['cached_prompt_tokens']:.0f} tokens from the KV cache): first token in "
           f"{prefix['first_token_with_cache_s']:.2f} s with the cache, "
