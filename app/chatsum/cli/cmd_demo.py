@@ -44,8 +44,14 @@ SAMPLE_FILE = "WhatsApp Chat with 周末小分队.txt"
 SAMPLE_QUESTION = "发布改到什么时候？"
 SELFTEST_MODEL = "smollm2-135m-instruct-q4_1"
 SELFTEST_CONTEXT = 4096
-SELFTEST_ANSWER_TOKENS = 64
-SELFTEST_TOPICS = 2  # the fewest the summary schema allows: a bound on the tiny model's output
+# Bounds on the tiny model's work, so the self-test takes seconds, not minutes: the
+# fewest topics the summary schema allows, in English (SmolLM2 writes only English, and
+# its tokenizer spends several tokens on each Chinese character), a short answer from
+# three passages.
+SELFTEST_TOPICS = 2
+SELFTEST_SUMMARY_LANGUAGE = "en"
+SELFTEST_ANSWER_TOKENS = 48
+SELFTEST_PASSAGES = 3
 
 
 def register(sub: Any) -> None:
@@ -65,8 +71,11 @@ def register(sub: Any) -> None:
 class TourOptions:
     question: str = SAMPLE_QUESTION
     use_cache: bool = True
-    answer_max_tokens: int = 320
+    summary_language: str | None = None
+    """None: the `summary_language` setting."""
     summary_max_topics: int = 5
+    answer_max_tokens: int = 320
+    answer_passages: int = 5
     models_elsewhere: tuple[Path, ...] = ()
     """Models folders to link the model from when it is not installed yet."""
 
@@ -183,7 +192,7 @@ class SampleTour:
         assert self.conversation_id is not None
         settings = self.services.settings
         options = SummaryOptions(
-            language=settings.summary_language,
+            language=self.options.summary_language or settings.summary_language,
             redact_pii=settings.redact_pii,
             use_cache=self.options.use_cache,
             max_topics=self.options.summary_max_topics,
@@ -216,6 +225,7 @@ class SampleTour:
         options = AnswerOptions(
             min_relevance=services.settings.retrieval_min_score,
             max_tokens=self.options.answer_max_tokens,
+            passages=self.options.answer_passages,
         )
         cancel = CancelToken()
         turn = answer_question(
@@ -329,8 +339,10 @@ def run_selftest(home: str | None) -> int:
         services = AppServices(settings)
         options = TourOptions(
             use_cache=False,
-            answer_max_tokens=SELFTEST_ANSWER_TOKENS,
+            summary_language=SELFTEST_SUMMARY_LANGUAGE,
             summary_max_topics=SELFTEST_TOPICS,
+            answer_max_tokens=SELFTEST_ANSWER_TOKENS,
+            answer_passages=SELFTEST_PASSAGES,
             models_elsewhere=(default_home() / "models",),
         )
         tour = SampleTour(services, options)
