@@ -4,7 +4,8 @@
 # The release tarball (dist/chatsum-<version>-linux-x86_64.tar.gz, or the one given as
 # $1) is unpacked into a fresh temporary folder outside the source tree and run with
 # a scrubbed environment (`env -i`: no virtualenv, no PYTHONPATH, no CHATSUM_* but a
-# new, empty CHATSUM_HOME), so anything the bundle forgot to include fails here:
+# new, empty CHATSUM_HOME; only CHATSUM_N_THREADS passes through, for busy machines),
+# so anything the bundle forgot to include fails here:
 #   1. chatsum --version
 #   2. chatsum models add <tiny model>   the bundled CLI installs and verifies the test
 #                                        model (SmolLM2, taken from its installed package
@@ -34,7 +35,8 @@ step() {  # step NAME COMMAND...: run in the scrubbed environment, from the work
     local started=$SECONDS
     echo "== $name"
     if (cd "$work" && env -i HOME="$work/user" PATH=/usr/bin:/bin LANG=C.UTF-8 \
-            CHATSUM_HOME="$work/home" QT_QPA_PLATFORM=offscreen "$@"); then
+            CHATSUM_HOME="$work/home" QT_QPA_PLATFORM=offscreen \
+            ${CHATSUM_N_THREADS:+CHATSUM_N_THREADS="$CHATSUM_N_THREADS"} "$@"); then
         report+=("ok      $((SECONDS - started)) s  $name")
     else
         report+=("FAILED  $((SECONDS - started)) s  $name")
