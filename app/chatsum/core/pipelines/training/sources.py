@@ -81,14 +81,18 @@ def _example(
 
 
 def _with_reference(
-    messages: Sequence[Message], language: str, topics: Sequence[Topic], gist: str
+    messages: Sequence[Message],
+    language: str,
+    topics: Sequence[Topic],
+    gist: str,
+    cancel: CancelToken,
 ) -> FramedCall:
     options = SummaryOptions(language=language)
     return drive(
         frame(
             messages,
             options,
-            CancelToken(),
+            cancel,
             answer=lambda numbering, schema: summary_reply(topics, gist, numbering, schema),
         )
     )
@@ -108,7 +112,7 @@ def synthetic_examples(
         language = languages[index % len(languages)]
         chat = generate_chat(rng, language, f"{language}-{seed}-{index}")
         try:
-            framed = _with_reference(chat.messages, language, chat.topics, chat.gist)
+            framed = _with_reference(chat.messages, language, chat.topics, chat.gist, cancel)
         except Rejected as rejected:
             outcome.rejected[f"synthetic: {rejected.reason}"] += 1
             continue
@@ -174,7 +178,7 @@ def dataset_examples(
         language = dialogue.language or dominant_language(m.text for m in dialogue.messages)
         try:
             framed = _with_reference(
-                dialogue.messages, language, reference_topics(dialogue), dialogue.gist
+                dialogue.messages, language, reference_topics(dialogue), dialogue.gist, cancel
             )
         except Rejected as rejected:
             outcome.rejected[f"dataset: {rejected.reason}"] += 1
