@@ -30,7 +30,7 @@ venv:
 	$(BIN)/pip install --upgrade pip wheel setuptools
 	$(BIN)/pip install torch==2.13.0
 	$(MAKE) llama
-	$(BIN)/pip install -e '.[dev,package]'
+	$(BIN)/pip install -e '.[dev,package,train]'
 
 llama:
 	@mkdir -p $(WHEELHOUSE)
