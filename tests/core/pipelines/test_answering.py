@@ -335,3 +335,10 @@ def test_weak_passages_beside_a_strong_one_are_not_shown(db: Path, parts: Retrie
     assert {m.conversation_id for m in shown.values()} == {
         next(iter(shown.values())).conversation_id
     }
+
+
+def test_a_rewrite_that_keeps_the_pronoun_is_not_trusted(db: Path, parts: RetrievalParts) -> None:
+    _, earlier = ask(db, FakeTextGenerator(["3月29号。"]), parts, "新版App什么时候上线？")
+    lazy = FakeTextGenerator(script({"question": "它在平板上能用吗？"}, "好的。"))
+    _, answer = ask(db, lazy, parts, "那它在平板上能用吗？", session_id=earlier.session_id)
+    assert answer.rewritten_question == "那它在平板上能用吗？ (新版App什么时候上线？)"

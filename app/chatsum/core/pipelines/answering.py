@@ -72,7 +72,7 @@ def fallback_rewrite(question: str, history: Sequence[Answer], around: Sequence[
 
 
 def _usable_rewrite(question: str, rewritten: str) -> bool:
-    """Non-empty, not much longer, same language, and actually changed."""
+    """Non-empty, not much longer, same language, and no reference left unresolved."""
 
     def bare(text: str) -> str:
         return re.sub(r"\W+", "", text).casefold()
@@ -82,6 +82,7 @@ def _usable_rewrite(question: str, rewritten: str) -> bool:
         and len(rewritten) <= 3 * len(question) + 120
         and detect_language(rewritten) == detect_language(question)
         and bare(rewritten) != bare(question)
+        and not needs_context(rewritten)
     )
 
 
