@@ -102,10 +102,14 @@ class AppServices:
         if self.settings.remote_llm_url:
             from chatsum.core.llm.remote import OpenAICompatibleGenerator
 
-            return OpenAICompatibleGenerator(self.settings.remote_llm_url, context_length=self.settings.n_ctx)
+            return OpenAICompatibleGenerator(
+                self.settings.remote_llm_url, context_length=self.settings.n_ctx
+            )
         from chatsum.core.llm.engine import EngineConfig, LlamaCppEngine
 
-        return LlamaCppEngine(self.model_store, self.settings.model, EngineConfig.from_settings(self.settings))
+        return LlamaCppEngine(
+            self.model_store, self.settings.model, EngineConfig.from_settings(self.settings)
+        )
 
     def close(self) -> None:
         if "store" in self.__dict__:
