@@ -1,25 +1,14 @@
 """Where the app finds its bundled files (icons, translations, sample exports).
 
-`resources/` sits next to the `app/` source root in a checkout; a PyInstaller
-bundle unpacks it under `sys._MEIPASS`; `CHATSUM_RESOURCES` overrides both
-(packagers and tests).
+The location itself is decided once, in `chatsum.config.resources_dir`
+(checkout, PyInstaller bundle, or `CHATSUM_RESOURCES`).
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
-
-def resources_dir() -> Path:
-    override = os.environ.get("CHATSUM_RESOURCES")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[3] / "resources"
+from chatsum.config import resources_dir
 
 
 def resource_path(*parts: str) -> Path:
