@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatsum.core.domain import Message, MessageKind
-from chatsum.core.pipelines.answer_prompts import check_reply, cited_ids, says_not_found
+from chatsum.core.pipelines.answer_checks import check_reply, cited_ids, says_not_found
 from chatsum.core.pipelines.question_text import (
     Utterance,
     classify,
@@ -103,9 +103,11 @@ def test_attribution_needs_real_overlap_and_keeps_numbers_whole() -> None:
         message(20, "The seed round closed at $2.5M, led by Northwind"),
         message(21, "see you"),
     ]
-    checked = check_reply("The seed round raised $2.5M from Northwind. Nice weather!", shown, set())
-    assert checked.text == "The seed round raised $2.5M from Northwind [20]. Nice weather!"
-    assert checked.cited == ()  # not existing in this check: attribution only names shown ids
+    checked = check_reply(
+        "The seed round raised $2.5M from Northwind. Nice weather!", shown, {20, 21}
+    )
+    assert checked.text == "The seed round raised $2.5M from Northwind [20]."
+    assert checked.cited == (20,) and checked.unsupported == ("Nice weather!",)
     assert says_not_found("档案中没有找到相关内容。") and says_not_found(
         "The messages do not mention it."
     )
@@ -117,3 +119,57 @@ def test_a_citation_after_the_full_stop_still_belongs_to_its_sentence() -> None:
     checked = check_reply("宕机是因为连接池被打满。[7] 查询没加索引。", shown, existing={7, 9})
     assert checked.text == "宕机是因为连接池被打满。[7] 查询没加索引 [9]。"
     assert checked.cited == (7, 9)
+
+
+def sent(i: int, sender: str, text: str) -> Message:
+    return Message(
+        i, 1, None, sender, 1_714_564_800_000, 480, False, MessageKind.TEXT, text
+    )  # 2024-05-01 20:00
+
+
+BIRTHDAY = [sent(47, "妈妈", "奶奶80岁生日，5月12号中午一起吃饭"), sent(48, "王强", "我那天要加班")]
+
+
+def test_a_number_nobody_wrote_makes_a_sentence_unsupported() -> None:
+    shown = [sent(61, "小红", "老师说要讨论期末考试和暑假作业")]
+    checked = check_reply("小红期末考试数学考了90分 [61]。", shown, {61})
+    assert (
+        checked.text == ""
+        and checked.cited == ()
+        and checked.unsupported == ("小红期末考试数学考了90分。",)
+    )
+
+
+def test_a_person_the_cited_message_does_not_name_makes_a_sentence_unsupported() -> None:
+    checked = check_reply("王强的生日是5月12号 [47]。", BIRTHDAY, {47, 48})
+    assert checked.text == "" and checked.unsupported
+    ok = check_reply("妈妈说奶奶5月12号过80岁生日 [47]。", BIRTHDAY, {47, 48})
+    assert ok.cited == (47,) and not ok.unsupported
+
+
+def test_a_sentence_citing_the_wrong_message_is_moved_to_the_right_one() -> None:
+    shown = [
+        sent(7, "王强", "线上服务器又宕机了，数据库连接池被打满"),
+        sent(11, "王强", "大概40分钟，从22点10分到22点50分"),
+    ]
+    checked = check_reply("服务器宕机影响了40分钟 [7]。", shown, {7, 11})
+    assert checked.text == "服务器宕机影响了40分钟 [7, 11]。" and checked.cited == (7, 11)
+    alone = check_reply("影响了40分钟，从22点10分到22点50分 [99]。", shown, {7, 11})
+    assert alone.text == "影响了40分钟，从22点10分到22点50分 [11]。" and alone.dropped == (99,)
+
+
+def test_numbers_match_times_and_chinese_numerals() -> None:
+    shown = [
+        sent(62, "小明", "豆豆这两天不吃东西"),
+        sent(63, "小明", "医生说是肠胃炎，开了三天的药"),
+    ]
+    assert check_reply("豆豆要吃3天的药 [63]。", shown, {62, 63}).cited == (63,)
+    assert check_reply("小明 wrote on 2024-05-01 at 20:00 [63].", shown, {62, 63}).cited == (63,)
+
+
+def test_another_language_keeps_only_the_number_and_name_checks() -> None:
+    shown = [sent(20, "陈静", "预计停机两小时，晚上11点到凌晨1点")]
+    assert check_reply(
+        "The downtime will be two hours, from 11pm to 1am [20].", shown, {20}
+    ).cited == (20,)
+    assert check_reply("The downtime starts at 9pm [20].", shown, {20}).unsupported

@@ -1,12 +1,10 @@
-"""What the model reads and what we check in what it writes, for Q&A.
+"""What the model reads for Q&A (what it writes is checked in `answer_checks`).
 
 Small local models answer well only when the task is narrow: here they get the
 retrieved messages as numbered lines (`[812] 2024-03-04 10:08 李娜: …`), are
 told to use nothing else, to answer in the question's language and to put the
-message number after each fact. Everything they write is then checked:
-numbers that do not exist or were not shown are dropped, a reply that says it
-found nothing becomes a plain rejection, and a sentence left without a number
-is matched to the shown message that shares most of its words.
+message number after each fact, with one worked example (measured on the eval
+set: without it Qwen2.5-1.5B often replied with a bare "[47]").
 
 The history of the Q&A session goes first, as earlier chat turns, and the new
 messages and question last, so a follow-up shares the prompt prefix with the
@@ -15,13 +13,12 @@ previous turn and llama.cpp can reuse its cache.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatsum.core.domain import Answer, Message
 from chatsum.core.llm.base import ChatMessage, TextGenerator
-from chatsum.core.pipelines.question_text import query_terms
+from chatsum.core.pipelines.answer_checks import without_citations
 
 NOT_FOUND = {"en": "Not found in the archive.", "zh": "档案中没有找到相关内容。"}
 
@@ -66,24 +63,6 @@ REWRITE_SCHEMA = {
     "required": ["question"],
 }
 
-_NOT_FOUND_PATTERNS = re.compile(
-    r"not found in the archive|no (relevant )?information|do(es)? not (mention|contain|say)|"
-    r"not mentioned|cannot find|can't find|档案中没有|没有找到|没有提到|未提及|没有相关",
-    re.IGNORECASE,
-)
-_CITATION = re.compile(r"[\[【]\s*#?(\d+(?:\s*[,，、;；]\s*#?\d+)*)\s*[\]】]")
-# A period ends a sentence only before a space or the end ("$2.5M" stays whole);
-# citations written after the full stop ("…打满。[7]") still belong to the sentence.
-_SENTENCE = re.compile(
-    r"(?:[^.!?。！？\n]|\.(?=\S))+"
-    r"(?:[.!?。！？]+(?:\s*[\[【]\s*#?\d[\d\s,，、;；#]*[\]】])*|\n|$)\s*"
-)
-
-
-def says_not_found(text: str) -> bool:
-    return bool(_NOT_FOUND_PATTERNS.search(text))
-
-
 def message_line(message: Message) -> str:
     when = message.local_time.strftime("%Y-%m-%d %H:%M")
     who = message.sender_name or "—"
@@ -103,10 +82,6 @@ def _context_text(blocks: Sequence[PassageBlock]) -> str:
         lines = "\n".join(message_line(m) for m in block.messages)
         parts.append(f"## {block.title}\n{lines}" if block.title else lines)
     return "\n\n".join(parts)
-
-
-def without_citations(text: str) -> str:
-    return re.sub(r"[ \t]+([.,。，!?！？])", r"\1", _CITATION.sub("", text)).strip()
 
 
 def conversation_so_far(language: str, history: Sequence[Answer]) -> list[ChatMessage]:
@@ -184,64 +159,3 @@ def rewrite_request(
         parts.append(f"The chat around the message I am looking at:\n{lines}")
     parts.append(f"My question: {question}")
     return [*conversation_so_far(language, history), ChatMessage("user", "\n\n".join(parts))]
-
-
-# ---------------------------------------------------------------- checking the reply
-
-
-@dataclass(frozen=True)
-class CheckedReply:
-    text: str
-    cited: tuple[int, ...]
-    dropped: tuple[int, ...]
-
-
-def cited_ids(text: str) -> list[int]:
-    ids: list[int] = []
-    for group in _CITATION.findall(text):
-        ids.extend(int(n) for n in re.findall(r"\d+", group))
-    return list(dict.fromkeys(ids))
-
-
-def _support(sentence: str, message: Message) -> float:
-    terms = query_terms(sentence)
-    if not terms:
-        return 0.0
-    folded = message.text.lower()
-    return sum(term in folded for term in terms) / len(terms)
-
-
-def _attribute(sentence: str, shown: Sequence[Message]) -> int | None:
-    """The shown message that best supports an uncited sentence, if any does."""
-    scored = [(_support(sentence, m), m.id) for m in shown]
-    best = max(scored, default=(0.0, 0))
-    return best[1] if best[0] >= 0.5 else None
-
-
-def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> CheckedReply:
-    """Keep citations of shown, existing messages; drop the rest; cite uncited sentences."""
-    allowed = {m.id for m in shown} & existing
-    dropped = [i for i in cited_ids(text) if i not in allowed]
-
-    def keep_valid(match: re.Match[str]) -> str:
-        ids = [n for n in re.findall(r"\d+", match.group(1)) if int(n) in allowed]
-        return f"[{', '.join(ids)}]" if ids else ""
-
-    cleaned = _CITATION.sub(keep_valid, text)
-    sentences = _SENTENCE.findall(cleaned) or [cleaned]
-    rebuilt: list[str] = []
-    for sentence in sentences:
-        if sentence.strip() and not _CITATION.search(sentence) and not says_not_found(sentence):
-            found = _attribute(sentence, shown)
-            if found is not None:
-                body = sentence.rstrip()
-                words = body.rstrip(".!?。！？")
-                sentence = f"{words} [{found}]{body[len(words) :]}{sentence[len(body) :]}"
-        rebuilt.append(sentence)
-    final = re.sub(r"[ \t]+([.,。，!?！？])", r"\1", "".join(rebuilt)).strip()
-    cited = tuple(i for i in cited_ids(final) if i in allowed)
-    if cited and not re.search(r"\w", without_citations(final)):
-        # Only numbers, no words (small models do this): the cited messages are the answer.
-        by_id = {m.id: m for m in shown}
-        final = "\n".join(f"{by_id[i].sender_name or '—'}: {by_id[i].text} [{i}]" for i in cited)
-    return CheckedReply(final, cited, tuple(dropped))

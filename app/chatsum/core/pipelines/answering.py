@@ -27,16 +27,14 @@ from pathlib import Path
 
 from chatsum.core.domain import Answer, AnswerOutcome, AnswerTimings, Citation, Message
 from chatsum.core.llm.base import Completion, GenerationOptions, TextGenerator
+from chatsum.core.pipelines.answer_checks import check_reply, says_not_found, without_citations
 from chatsum.core.pipelines.answer_prompts import (
     NOT_A_QUESTION,
     NOT_FOUND,
     REWRITE_SCHEMA,
     PassageBlock,
-    check_reply,
     fit_prompt,
     rewrite_request,
-    says_not_found,
-    without_citations,
 )
 from chatsum.core.pipelines.qa_history import QAHistory
 from chatsum.core.pipelines.question_text import Utterance, classify, detect_language, needs_context
@@ -205,6 +203,7 @@ class _Turn:
         model_id: str = "",
         citations: tuple[Citation, ...] = (),
         dropped: tuple[int, ...] = (),
+        unsupported: tuple[str, ...] = (),
         retrieved: tuple[int, ...] = (),
         top: float = 0.0,
         completion: Completion | None = None,
@@ -218,6 +217,7 @@ class _Turn:
             language=self.language,
             citations=citations,
             dropped_citations=dropped,
+            unsupported_claims=unsupported,
             retrieved_ids=retrieved,
             top_relevance=top,
             session_id=self.session_id,
@@ -317,6 +317,7 @@ def answer_question(
             model_id=completion.model_id or generator.model_id,
             citations=citations,
             dropped=checked.dropped,
+            unsupported=checked.unsupported,
             retrieved=tuple(m.id for m in shown),
             top=evidence.top,
             completion=completion,
