@@ -274,7 +274,8 @@ class Summary:
 # ---------------------------------------------------------------- answers
 # An answer rests on retrieved messages only: every citation is a message id
 # that exists and was among those retrieved; ids the model wrote that fail
-# either check are listed in `dropped_citations`, never shown as evidence.
+# either check are listed in `dropped_citations`, never shown as evidence, and
+# sentences that no shown message supports are removed (`unsupported_claims`).
 
 
 class AnswerOutcome(StrEnum):
@@ -304,6 +305,7 @@ class Answer:
     language: str
     citations: tuple[Citation, ...] = ()
     dropped_citations: tuple[int, ...] = ()
+    unsupported_claims: tuple[str, ...] = ()  # sentences no shown message bore out, removed
     retrieved_ids: tuple[int, ...] = ()
     top_relevance: float = 0.0
     session_id: int | None = None
