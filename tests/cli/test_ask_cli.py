@@ -71,6 +71,7 @@ def test_ask_json_gives_the_answer_and_its_cited_messages(
     [cited] = data["citations"]
     assert cited["id"] == launch and cited["conversation"] == TEAM and cited["sender"] == "张伟"
     assert cited["text"] == LAUNCH and cited["time"].startswith("2024-03-0")
+    assert data["dropped_citations"] == [] and data["unsupported_claims"] == []
 
 
 def test_ask_an_unknown_thing_is_rejected(

@@ -118,6 +118,7 @@ def answer_dict(answer: Answer, titles: dict[int, str], offset_min: int) -> dict
         "answer": answer.text,
         "citations": [citation_dict(c, titles, offset_min) for c in answer.citations],
         "dropped_citations": list(answer.dropped_citations),
+        "unsupported_claims": list(answer.unsupported_claims),
         "top_relevance": round(answer.top_relevance, 3),
         "session_id": answer.session_id,
         "turn_id": answer.turn_id,
@@ -193,6 +194,8 @@ class _Asker:
             dropped = ", ".join(str(i) for i in answer.dropped_citations)
             print(f"(dropped citations that were not among the retrieved messages: {dropped})")
             print(f"checked answer: {answer.text}")
+        for claim in answer.unsupported_claims:
+            print(f"(removed, no retrieved message supports it: {claim})")
         if not answer.citations:
             return
         print("sources:")

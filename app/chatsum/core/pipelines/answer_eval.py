@@ -173,6 +173,7 @@ class QuestionResult:
     citations: int
     citations_valid: int
     dropped_citations: int
+    unsupported_claims: int
     seconds: float
 
 
@@ -237,6 +238,7 @@ class EvalReport:
             "citation_validity": _ratio(sum(r.citations_valid for r in self.results), citations),
             "citations": citations,
             "model_citations_dropped": sum(r.dropped_citations for r in self.results),
+            "unsupported_claims_removed": sum(r.unsupported_claims for r in self.results),
             "mean_seconds_per_question": round(
                 sum(r.seconds for r in self.results) / max(1, len(self.results)), 3
             ),
@@ -396,6 +398,7 @@ def run_answer_eval(
                     citations=len(answer.citations),
                     citations_valid=len(valid),
                     dropped_citations=len(answer.dropped_citations),
+                    unsupported_claims=len(answer.unsupported_claims),
                     seconds=round(seconds, 3),
                 )
             )
