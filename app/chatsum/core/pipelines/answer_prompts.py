@@ -63,6 +63,7 @@ REWRITE_SCHEMA = {
     "required": ["question"],
 }
 
+
 def message_line(message: Message) -> str:
     when = message.local_time.strftime("%Y-%m-%d %H:%M")
     who = message.sender_name or "—"
