@@ -15,6 +15,18 @@ BASE_MS = 1_700_000_000_000
 
 
 @pytest.fixture()
+def hub_online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads allowed, for tests that talk to a local 'hub'.
+
+    huggingface_hub reads HF_HUB_OFFLINE once, at import; a suite that imported
+    it while the variable was set would otherwise leave it offline for all later tests.
+    """
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+@pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     return load_settings({"home": tmp_path / "home"}, environ={})
 

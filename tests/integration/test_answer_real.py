@@ -15,6 +15,7 @@ from chatsum.core.domain import Answer, AnswerOutcome
 from chatsum.core.index.embedder_catalog import make_embedder
 from chatsum.core.llm.catalog import load_catalog
 from chatsum.core.llm.engine import EngineConfig, LlamaCppEngine
+from chatsum.core.llm.installing import assemble
 from chatsum.core.llm.store import ModelStore
 from chatsum.core.pipelines.answering import AnswerOptions, answer_question
 from chatsum.core.pipelines.indexing import index_archive, open_current_index
@@ -33,7 +34,7 @@ OPTIONS = AnswerOptions(max_tokens=24, passages=2, min_relevance=0.2)
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaCppEngine]:
     models = ModelStore(tmp_path_factory.mktemp("models"), load_catalog())
-    drive(models.assemble(SMOLLM2_ID))
+    drive(assemble(models, SMOLLM2_ID))
     engine = LlamaCppEngine(models, SMOLLM2_ID, EngineConfig(n_ctx=2048))
     yield engine
     engine.close()

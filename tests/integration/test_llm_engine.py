@@ -308,6 +308,7 @@ def test_fine_tuned_lora_variant_loads_and_changes_the_output(
     assert replies["strong"] != base_reply.text  # the adapter is really applied
 
 
+@pytest.mark.usefixtures("hub_online")
 def test_fine_tuned_catalog_entry_is_pulled_from_the_hub_and_run(
     store: ModelStore, tmp_path: Path
 ) -> None:

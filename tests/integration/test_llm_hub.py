@@ -26,16 +26,12 @@ from tests.core.llm.helpers import LocalHub, sha256_of, write_chat_gguf
 REPO = "chatsum-test/tiny-chat-GGUF"
 FILENAME = "tiny-chat-q4.gguf"
 
+pytestmark = pytest.mark.usefixtures("hub_online")
+
 
 @pytest.fixture(scope="module")
 def served_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_chat_gguf(tmp_path_factory.mktemp("hub") / FILENAME, filler_bytes=30 * 1024 * 1024)
-
-
-@pytest.fixture(autouse=True)
-def online(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Other suites may run with HF_HUB_OFFLINE=1; these tests talk to a local 'hub'."""
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
 
 
 @pytest.fixture()

@@ -284,8 +284,14 @@ class _CallTally:
         self.completion_tokens += reply.completion.usage.completion_tokens
 
     def stats(self, pieces: int, seconds: float) -> ExtractionStats:
+        # rounded as saved, so a reloaded result equals the one just made
         return ExtractionStats(
-            pieces, self.calls, self.valid, self.prompt_tokens, self.completion_tokens, seconds
+            pieces,
+            self.calls,
+            self.valid,
+            self.prompt_tokens,
+            self.completion_tokens,
+            round(seconds, 2),
         )
 
 
