@@ -12,14 +12,16 @@ Shape and why:
   and settings allow; if that load fails, load on the CPU and keep the reason
   in `device_info` for the user.
 - We format the chat with the model's own template (GGUF metadata), tokenize
-  it ourselves, and drive `Llama.generate` token by token. That gives exact
-  prompt/completion counts, a precise `ContextOverflowError` before llama.cpp
-  is called, a cancel check at every token, and a `cached_prompt_tokens` figure:
-  `generate` keeps the evaluated tokens and reuses the longest common prefix,
-  so a follow-up over the same context only evaluates its new tail.
+  it ourselves, evaluate it and sample token by token (`sampling.py`). That
+  gives exact prompt/completion counts, a precise `ContextOverflowError`
+  before llama.cpp is called, a cancel check between prompt batches and at
+  every token, and `cached_prompt_tokens`: the KV cache keeps the previous
+  call's tokens and only the part after the longest common prefix is
+  evaluated, so a follow-up over the same context reads only its new tail.
 - JSON-schema output is enforced with a llama.cpp grammar built from the
-  schema (`GenerationOptions.json_schema`); `structured.generate_json`
-  validates the result afterwards.
+  schema (`GenerationOptions.json_schema`), checked per chosen token rather
+  than over the whole vocabulary; `structured.generate_json` validates the
+  result afterwards.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from chatsum.core.errors import Cancelled, ContextOverflowError, ModelError
+from chatsum.core.errors import ContextOverflowError, ModelError
 from chatsum.core.llm.base import ChatMessage, Completion, GenerationOptions, Usage
 from chatsum.core.llm.hardware import (
     MemoryEstimate,
@@ -43,12 +45,12 @@ from chatsum.core.llm.hardware import (
     usable_cpus,
 )
 from chatsum.core.llm.records import LoadPlan
+from chatsum.core.llm.sampling import TokenSampler, evaluate_prompt
 from chatsum.core.llm.store import ModelStore
 from chatsum.core.progress import CancelToken
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
-    from llama_cpp.llama_grammar import LlamaGrammar
 
     from chatsum.config import Settings
 
@@ -108,7 +110,7 @@ class LlamaCppEngine:
         self._llm: Llama | None = None
         self._formatter: Any = None
         self._control_texts: list[str] = []
-        self._grammars: dict[str, LlamaGrammar] = {}
+        self._grammars: dict[str, str] = {}
         self.device: Device | None = None
         self.device_info = "not loaded"
         self.load_seconds: float | None = None
@@ -161,9 +163,7 @@ class LlamaCppEngine:
             if len(tokens) + options.max_tokens > n_ctx:
                 raise ContextOverflowError(len(tokens), n_ctx - options.max_tokens)
             grammar = self._grammar(options.json_schema)
-            cached = _reusable_prefix(llm, tokens)
-            llm.set_seed(options.seed)
-            return (yield from self._decode(llm, tokens, cached, options, grammar, cancel))
+            return (yield from self._decode(llm, tokens, options, grammar, cancel))
 
     # ----- lifecycle --------------------------------------------------------
     def load(self) -> None:
@@ -278,23 +278,23 @@ class LlamaCppEngine:
                 content = content.replace(control, control[0] + "\u200b" + control[1:])
         return content
 
-    def _grammar(self, schema: dict[str, Any] | None) -> LlamaGrammar | None:
+    def _grammar(self, schema: dict[str, Any] | None) -> str | None:
+        """llama.cpp grammar (GBNF) for a JSON schema, converted once per schema."""
         if schema is None:
             return None
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            from llama_cpp.llama_grammar import LlamaGrammar
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            self._grammars[key] = json_schema_to_gbnf(key)
         return self._grammars[key]
 
     def _decode(
         self,
         llm: Llama,
         tokens: list[int],
-        cached: int,
         options: GenerationOptions,
-        grammar: LlamaGrammar | None,
+        grammar: str | None,
         cancel: CancelToken | None,
     ) -> Generator[str, None, Completion]:
         import llama_cpp
@@ -306,25 +306,15 @@ class LlamaCppEngine:
         produced = 0
         finish = "length"
         stopped = False
-        first_token_s = 0.0
         start = time.perf_counter()
-        token_stream = llm.generate(
-            tokens,
-            top_k=40,
-            top_p=options.top_p,
-            min_p=0.05,
-            temp=options.temperature,
-            repeat_penalty=options.repeat_penalty,
-            grammar=grammar,
-        )
-        if cancel is not None:
-            cancel.raise_if_cancelled()
+        cached = evaluate_prompt(llm, tokens, self._config.n_batch, cancel)
+        sampler = TokenSampler(llm, options, grammar)
         try:
-            for token in token_stream:
-                if produced == 0:
-                    first_token_s = time.perf_counter() - start
-                if cancel is not None and cancel.cancelled:
-                    raise Cancelled()
+            token = sampler.sample()
+            first_token_s = time.perf_counter() - start
+            while True:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
                     finish = "stop"
                     break
@@ -338,8 +328,10 @@ class LlamaCppEngine:
                     break
                 if produced >= options.max_tokens:
                     break
+                llm.eval([token])  # type: ignore[no-untyped-call]
+                token = sampler.sample()
         finally:
-            token_stream.close()
+            sampler.free()
         tail = "" if stopped else stops.flush(decoder.decode(b"", final=True))
         if tail:
             parts.append(tail)
@@ -359,16 +351,6 @@ class LlamaCppEngine:
 def _usable_context(llm: Llama) -> int:
     """llama.cpp may round the context up; llama-cpp-python's token buffer keeps the size asked for."""
     return min(int(llm.n_ctx()), len(llm.input_ids))
-
-
-def _reusable_prefix(llm: Llama, tokens: list[int]) -> int:
-    """How many prompt tokens `Llama.generate` will take from its KV cache (its own rule)."""
-    if llm.n_tokens == 0:
-        return 0
-    from llama_cpp import Llama
-
-    common = int(Llama.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens))
-    return common - 1 if common == len(tokens) else common
 
 
 def _control_token_texts(llm: Llama) -> list[str]:
