@@ -121,6 +121,168 @@
     </message>
 </context>
 <context>
+    <name>ExtractPanel</name>
+    <message>
+        <source>Customer leads (客户线索): one record per customer</source>
+        <translation>客户线索：每位客户一条记录</translation>
+    </message>
+    <message>
+        <source>Extract</source>
+        <translation>提取</translation>
+    </message>
+    <message>
+        <source>Ask the model for one record per customer of this chat</source>
+        <translation>让模型为本聊天中的每位客户生成一条记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Decided by</source>
+        <translation>判定方式</translation>
+    </message>
+    <message>
+        <source>Roles (change one to correct it; it is saved for this chat and used next run)</source>
+        <translation>角色（可修改以纠正；修改会为本聊天保存，并用于下次提取）</translation>
+    </message>
+    <message>
+        <source>Choose a customer-service chat and press Extract.</source>
+        <translation>选择一个客服群聊，然后点击“提取”。</translation>
+    </message>
+    <message>
+        <source>Reading the saved records and roles…</source>
+        <translation>正在读取已保存的记录和角色…</translation>
+    </message>
+    <message>
+        <source>No records yet for this chat. Press Extract.</source>
+        <translation>本聊天还没有记录。点击“提取”。</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>heuristics</source>
+        <translation>规则判断</translation>
+    </message>
+    <message>
+        <source>the model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+    <message>
+        <source>Saving the role of %1…</source>
+        <translation>正在保存 %1 的角色…</translation>
+    </message>
+    <message>
+        <source>Roles saved; the next extraction uses them.</source>
+        <translation>角色已保存，下次提取时使用。</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>The model is reading the chat: %1 of %2 calls (%3)</source>
+        <translation>模型正在阅读聊天：第 %1 / %2 次调用（%3）</translation>
+    </message>
+    <message>
+        <source>Working: %1</source>
+        <translation>处理中：%1</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was saved.</source>
+        <translation>已取消，没有保存任何内容。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer record(s)</source>
+        <translation><numerusform>%n 条客户记录</numerusform></translation>
+    </message>
+    <message>
+        <source>model %1</source>
+        <translation>模型 %1</translation>
+    </message>
+    <message>
+        <source>%1 model calls, %2 s</source>
+        <translation>%1 次模型调用，%2 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unsupported value(s) dropped</source>
+        <translation><numerusform>丢弃了 %n 个无依据的值</numerusform></translation>
+    </message>
+    <message>
+        <source>Saved records</source>
+        <translation>已保存的记录</translation>
+    </message>
+    <message>
+        <source>Records ready</source>
+        <translation>记录已生成</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export records</source>
+        <translation>导出记录</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ExtractionTableModel</name>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n source message(s); click to show</source>
+        <translation><numerusform>%n 条来源消息；点击查看</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPanel</name>
     <message>
         <source>Welcome to chatsum</source>
@@ -349,6 +511,10 @@
     <message>
         <source>Ask</source>
         <translation>提问</translation>
+    </message>
+    <message>
+        <source>Extract</source>
+        <translation>提取</translation>
     </message>
     <message>
         <source>Insights</source>

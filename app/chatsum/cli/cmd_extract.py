@@ -12,7 +12,6 @@ dropped, speed) to stderr, so `chatsum extract … > leads.csv` stays clean.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from chatsum.core.pipelines.extracting import (
     result_as_dict,
     save_roles,
     write_csv,
+    write_file,
 )
 from chatsum.core.progress import CancelToken
 from chatsum.services import AppServices
@@ -100,21 +100,13 @@ def _summary(result: ExtractionResult) -> str:
 
 
 def _write(result: ExtractionResult, fmt: str, output: Path | None, english: bool) -> None:
-    if fmt == "json":
-        data = result_as_dict(result, english=english)
-        if output is None:
-            print_json(data)
-        else:
-            output.write_text(
-                json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-    elif output is None:
-        write_csv(result, sys.stdout, english=english)
-    else:
-        with output.open("w", encoding="utf-8-sig", newline="") as stream:
-            write_csv(result, stream, english=english)
     if output is not None:
+        write_file(result, output, fmt, english)
         print(f"Wrote {len(result.records)} record(s) to {output}", file=sys.stderr)
+    elif fmt == "json":
+        print_json(result_as_dict(result, english=english))
+    else:
+        write_csv(result, sys.stdout, english=english)
 
 
 def cmd_extract(args: argparse.Namespace, services: AppServices) -> int:

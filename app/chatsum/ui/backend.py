@@ -135,6 +135,58 @@ class GuiBackend:
             cancel,
         )
 
+    # ------------------------------------------------------------ extraction
+
+    def can_extract(self) -> bool:
+        try:
+            import chatsum.core.pipelines.extracting  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def extract(self, conversation_id: int, cancel: CancelToken) -> Generator[Any, None, Any]:
+        """Extract the built-in lead schema; roles saved for the chat are used."""
+        from chatsum.core.pipelines.extracting import LEAD_SCHEMA_ID, extract_records
+
+        return extract_records(
+            self.db_path, self.text_generator(), conversation_id, LEAD_SCHEMA_ID, cancel=cancel
+        )
+
+    def write_extraction(self, result: Any, path: Path, kind: str, english: bool) -> None:
+        """Export records as "csv" or "json", the same files `chatsum extract` writes."""
+        from chatsum.core.pipelines.extracting import write_file
+
+        write_file(result, path, kind, english=english)
+
+    def extraction_view_job(self, conversation_id: int, message_count: int) -> Any:
+        """A job reading the saved extraction and the roles of a conversation.
+
+        Detecting roles reads every message in pure Python; for a long chat
+        that runs in a child process so the window keeps the GIL.
+        """
+        from functools import partial
+
+        if message_count >= IN_CHILD_FROM:
+            from chatsum.ui.process_jobs import in_child_process
+
+            return in_child_process(
+                "chatsum.ui.backend:extraction_view", self.db_path, conversation_id
+            )
+        return partial(extraction_view, self.db_path, conversation_id)
+
+    def save_roles_job(self, conversation_id: int, roles: dict[str, str | None]) -> Any:
+        """A job storing the user's roles for a conversation, then reading them back."""
+        db_path = self.db_path
+
+        def job(cancel: CancelToken) -> Generator[Any, None, Any]:
+            from chatsum.core.pipelines.extracting import save_roles
+
+            yield from ()
+            save_roles(db_path, conversation_id, roles)
+            return (yield from extraction_view(db_path, conversation_id, cancel))
+
+        return job
+
     # ------------------------------------------------------------ questions
 
     def can_ask(self) -> bool:
@@ -203,6 +255,40 @@ class GuiBackend:
         from chatsum.core.pipelines.qa_history import QAHistory
 
         return QAHistory(store.conn).turns(session_id)
+
+
+IN_CHILD_FROM = 20_000
+"""Conversations this long are read in a child process (see `extraction_view_job`)."""
+
+
+@dataclass(frozen=True)
+class ExtractionView:
+    """What the Extract tab shows for a conversation before any run."""
+
+    conversation_id: int
+    result: Any  # ExtractionResult | None: the saved run of the lead schema
+    roles: tuple[Any, ...]  # RoleAssignment: heuristics and the user's saved roles
+
+
+def extraction_view(
+    db_path: Path, conversation_id: int, cancel: CancelToken
+) -> Generator[Any, None, ExtractionView]:
+    """The saved lead extraction and the current roles (no model is used)."""
+    from chatsum.core.pipelines.extracting import LEAD_SCHEMA_ID, detect_roles, load_extraction
+    from chatsum.core.progress import Progress
+
+    yield Progress("read", "extraction")
+    result = load_extraction(db_path, conversation_id, LEAD_SCHEMA_ID)
+    cancel.raise_if_cancelled()
+    detected = detect_roles(db_path, conversation_id, cancel=cancel)
+    # The last run's roles (the model may have settled close calls), unless
+    # the user has set one since.
+    used = {r.participant_id: r for r in result.roles} if result is not None else {}
+    roles = tuple(
+        r if r.source == "user" or r.participant_id not in used else used[r.participant_id]
+        for r in detected
+    )
+    return ExtractionView(conversation_id, result, roles)
 
 
 def index_in_child(settings: Settings, cancel: CancelToken) -> Generator[Any, None, Any]:

@@ -22,8 +22,9 @@ from bisect import bisect_right
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from enum import IntEnum
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -40,6 +41,9 @@ from chatsum.core.domain import Conversation, Message
 from chatsum.ui.i18n import fill
 from chatsum.ui.profile import DayRuns
 
+if TYPE_CHECKING:
+    from chatsum.core.pipelines.extracting import ExtractionResult
+
 PAGE_SIZE = 200
 CACHED_PAGES = 64
 _Index = QModelIndex | QPersistentModelIndex
@@ -54,6 +58,7 @@ class Roles(IntEnum):
     DAY = Qt.ItemDataRole.UserRole + 11
     HIGHLIGHTED = Qt.ItemDataRole.UserRole + 12
     POSITION = Qt.ItemDataRole.UserRole + 13
+    MESSAGE_IDS = Qt.ItemDataRole.UserRole + 14
     SORT_KEY = Qt.ItemDataRole.UserRole + 20
 
 
@@ -482,4 +487,98 @@ class ModelListModel(QAbstractTableModel):
             return font
         if role == Roles.SORT_KEY:
             return row.id
+        return None
+
+
+# ---------------------------------------------------------------- extraction
+
+
+class ExtractionTableModel(QAbstractTableModel):
+    """Extracted records: one row per customer, one column per schema field.
+
+    Values are chat text and are shown as plain text; the tooltip (which Qt
+    would render as rich text) is escaped. `Roles.MESSAGE_IDS` gives the ids
+    of the messages a cell came from. Field headers are the schema's own
+    names, or their English display names when `english`.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._result: ExtractionResult | None = None
+        self._english = True
+
+    @property
+    def result(self) -> ExtractionResult | None:
+        return self._result
+
+    def set_result(self, result: ExtractionResult | None, english: bool = True) -> None:
+        self.beginResetModel()
+        self._result = result
+        self._english = english
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._result is None:
+            return 0
+        return len(self._result.records)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._result is None:
+            return 0
+        return 1 + len(self._result.schema.fields)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if self._result is None or not 0 <= section < self.columnCount():
+            return None
+        if section == 0:
+            return self.tr("Customer")
+        item = self._result.schema.fields[section - 1]
+        return item.display_en if self._english else item.name
+
+    def message_ids(self, index: _Index) -> tuple[int, ...]:
+        """The messages behind a cell (the whole record's for the customer column)."""
+        if self._result is None or not index.isValid():
+            return ()
+        if not 0 <= index.row() < len(self._result.records):
+            return ()
+        record = self._result.records[index.row()]
+        if index.column() == 0:
+            return record.message_ids
+        if not 0 < index.column() <= len(record.cells):
+            return ()
+        return record.cells[index.column() - 1].message_ids
+
+    def _text(self, index: _Index) -> str | None:
+        if self._result is None or not index.isValid():
+            return None
+        if not 0 <= index.row() < len(self._result.records):
+            return None
+        record = self._result.records[index.row()]
+        if index.column() == 0:
+            return record.customer
+        if not 0 < index.column() <= len(record.cells):
+            return None
+        return record.cells[index.column() - 1].display()
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        text = self._text(index)
+        if text is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text.replace("\n", " ")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not text:
+                return None
+            count = len(self.message_ids(index))
+            note = self.tr("%n source message(s); click to show", "", count) if count else ""
+            body = escape(text)
+            return f"<p style='white-space:pre-wrap'>{body}</p>" + (
+                f"<p><i>{note}</i></p>" if note else ""
+            )
+        if role == Roles.MESSAGE_IDS:
+            return self.message_ids(index)
         return None

@@ -1,4 +1,4 @@
-"""The main window: conversations, messages, and Summary / Ask / Insights tabs.
+"""The main window: conversations, messages, and Summary / Ask / Extract / Insights tabs.
 
 The window wires panels together and owns nothing heavy: the archive is read
 by jobs in `JobRunner` (each with its own SQLite connection), the model work
@@ -46,6 +46,7 @@ from chatsum.services import AppServices
 from chatsum.ui.ask_panel import AskPanel
 from chatsum.ui.backend import GuiBackend
 from chatsum.ui.conversation_panel import ConversationPanel
+from chatsum.ui.extract_panel import ExtractPanel
 from chatsum.ui.first_run import FirstRunPanel
 from chatsum.ui.i18n import fill
 from chatsum.ui.icons import app_icon
@@ -117,10 +118,12 @@ class MainWindow(QMainWindow):
             self.runner, self.backend.summarize if self.backend.can_summarize() else None
         )
         self.ask = AskPanel(self.runner, self.backend)
+        self.extract = ExtractPanel(self.runner, self.backend)
         self.insights = InsightsPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary, self.tr("Summary"))
         self.tabs.addTab(self.ask, self.tr("Ask"))
+        self.tabs.addTab(self.extract, self.tr("Extract"))
         self.tabs.addTab(self.insights, self.tr("Insights"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.conversations)
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         self.summary.summary_shown.connect(self._on_summary_shown)
         self.ask.citation_clicked.connect(self.show_message)
         self.ask.generated.connect(self._on_generation_measured)
+        self.extract.citations_clicked.connect(self.show_messages)
         self.import_panel.imported.connect(self._on_import_finished)
         self.first_run.import_requested.connect(self._on_import_files_triggered)
         self.first_run.sample_requested.connect(self.import_sample)
@@ -279,6 +283,7 @@ class MainWindow(QMainWindow):
         self.messages.show_conversation(conversation)
         self.summary.set_conversation(conversation)
         self.ask.set_conversation(conversation)
+        self.extract.set_conversation(conversation)
         self._profile = None
         if self._profile_job is not None:
             self._profile_job.cancel()
@@ -317,22 +322,29 @@ class MainWindow(QMainWindow):
 
     def show_message(self, message_id: int) -> None:
         """Scroll the message view to a cited message and highlight it."""
+        self.show_messages((message_id,))
+
+    def show_messages(self, message_ids: tuple[int, ...]) -> None:
+        """Scroll to the first of several cited messages and highlight them all."""
+        if not message_ids:
+            return
+        first = min(message_ids)
         self.runner.query(
             "find cited message",
             self.services.settings.db_path,
-            lambda store: store.messages_by_ids([message_id]).get(message_id),
-            self._on_cited_message_found,
+            lambda store: store.messages_by_ids([first]).get(first),
+            lambda message: self._on_cited_message_found(message, tuple(message_ids)),
             self._on_job_failed,
         )
 
-    def _on_cited_message_found(self, message: Any) -> None:
+    def _on_cited_message_found(self, message: Any, message_ids: tuple[int, ...] = ()) -> None:
         if message is None:
             self.statusBar().showMessage(self.tr("That message is no longer in the archive."), 5000)
             return
         current = self.messages.conversation
         if current is None or current.id != message.conversation_id:
             self.conversations.select(message.conversation_id)
-        self.messages.show_message(message.id)
+        self.messages.show_message(message.id, message_ids)
 
     # ------------------------------------------------------------ selection → summary / ask
 

@@ -271,23 +271,25 @@ class MessagePanel(QWidget):
 
     # ------------------------------------------------------------ scrolling to a message
 
-    def show_message(self, message_id: int) -> None:
-        """Scroll to a message of the shown conversation and highlight it."""
+    def show_message(self, message_id: int, also: tuple[int, ...] = ()) -> None:
+        """Scroll to a message of the shown conversation and highlight it (and `also`)."""
         self._runner.query(
             "find message",
             self._db_path,
             lambda store: _position_of(store, message_id),
-            self._on_message_found,
+            lambda found: self._on_message_found(found, also),
             self.failed.emit,
         )
 
-    def _on_message_found(self, found: tuple[Message, int] | None) -> None:
+    def _on_message_found(
+        self, found: tuple[Message, int] | None, also: tuple[int, ...] = ()
+    ) -> None:
         if found is None or self._conversation is None:
             return
         message, position = found
         if message.conversation_id != self._conversation.id:
             return
-        self.model.set_highlighted({message.id} | set(self._hit_ids()))
+        self.model.set_highlighted({message.id, *also} | set(self._hit_ids()))
         self._scroll_to_position(position)
         self.message_shown.emit(message.id)
 

@@ -40,6 +40,7 @@ Public API (what the CLI and the desktop app use):
 
     resolve_schema("lead" | path) -> Schema;  lead_schema() -> Schema
     result_as_dict(result, english=False) -> dict;  write_csv(result, stream, english=False)
+    write_file(result, path, "json" | "csv", english=False)  (the app's and CLI's files)
 
 An `ExtractionResult` holds `records` (one `CustomerRecord` per customer, its
 `cells` in schema order; each `Cell` has `values`, each `Value` a `text` and the
@@ -49,7 +50,12 @@ model calls, schema-valid rate, tokens, seconds). Field display names for the
 English interface are `Field.display_en`; values are never translated.
 """
 
-from chatsum.core.pipelines.extracting.export import csv_headers, result_as_dict, write_csv
+from chatsum.core.pipelines.extracting.export import (
+    csv_headers,
+    result_as_dict,
+    write_csv,
+    write_file,
+)
 from chatsum.core.pipelines.extracting.lead import LEAD_SCHEMA_ID, lead_schema
 from chatsum.core.pipelines.extracting.pipeline import (
     detect_roles,
@@ -95,4 +101,5 @@ __all__ = [
     "result_as_dict",
     "save_roles",
     "write_csv",
+    "write_file",
 ]

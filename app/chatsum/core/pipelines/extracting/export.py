@@ -11,6 +11,8 @@ written with a UTF-8 byte order mark so Excel reads Chinese correctly.
 from __future__ import annotations
 
 import csv
+import json
+from pathlib import Path
 from typing import Any, TextIO
 
 from chatsum.core.pipelines.extracting.records import ExtractionResult
@@ -78,3 +80,13 @@ def write_csv(result: ExtractionResult, stream: TextIO, english: bool = False) -
     writer = csv.writer(stream)
     writer.writerow(csv_headers(result, english))
     writer.writerows(csv_rows(result))
+
+
+def write_file(result: ExtractionResult, path: Path, fmt: str, english: bool = False) -> None:
+    """Write `result` to `path` as "json" or "csv" (CSV with a BOM for spreadsheets)."""
+    if fmt == "json":
+        data = result_as_dict(result, english=english)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        write_csv(result, stream, english=english)
