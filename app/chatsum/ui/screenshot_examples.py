@@ -246,3 +246,90 @@ def example_answers(messages: list[Message], language: str) -> list[Answer]:
             )
         )
     return answers
+
+
+# A customer-service group for the Extract tab (the sample chat is among
+# friends): written out as a WhatsApp export and imported for real.
+SERVICE_CHAT_NAME = "WhatsApp Chat with 扫地机器人客户群.txt"
+SERVICE_CHAT = """\
+20/11/2026, 10:00 - 客服-小美: 您好，欢迎咨询！请问有什么可以帮您？
+20/11/2026, 10:02 - 王先生: 我想了解一下你们的扫地机器人X1，多少钱？
+20/11/2026, 10:03 - 客服-小美: X1现在活动价2999元，包邮，保修两年。
+20/11/2026, 10:05 - 王先生: 预算大概3000左右，我家在杭州西湖区，100平
+20/11/2026, 10:06 - 销售-老陈: 王先生您好，我们还有X2套餐，带拖地功能，3999元。
+20/11/2026, 10:08 - 王先生: X2有点贵，隔壁品牌同款才3500
+20/11/2026, 10:09 - 王先生: 我的手机是138 1234 5678
+20/11/2026, 10:10 - 客服-小美: 好的，明天下午三点我给您打电话确认安装时间。
+20/11/2026, 10:15 - 李女士: 请问X1能扫宠物毛发吗？我家有两只猫
+20/11/2026, 10:16 - 客服-小美: 可以的，X1有专门的宠物毛发滚刷。
+20/11/2026, 10:18 - 李女士: 那我想要X1，上海浦东，周末能送到吗？
+20/11/2026, 10:19 - 销售-老陈: 周六可以送到，我来安排，您留个电话吧
+20/11/2026, 10:20 - 李女士: 139 0000 1111，周六上午最好
+"""
+
+# customer → {field: (value, openings of the messages that say it)}
+_LEADS: dict[str, dict[str, tuple[str | tuple[str, ...], tuple[str, ...]]]] = {
+    "王先生": {
+        "基本信息-姓名": ("王先生", ("我想了解一下",)),
+        "基本信息-手机号码": ("138 1234 5678", ("我的手机是",)),
+        "基本信息-地区": ("杭州西湖区", ("预算大概3000",)),
+        "基本信息-性别": ("男", ("我想了解一下",)),
+        "咨询类型": (("价格",), ("我想了解一下",)),
+        "意向产品": (("扫地机器人X1", "X2套餐"), ("我想了解一下", "王先生您好")),
+        "购买异议点": (("X2有点贵",), ("X2有点贵",)),
+        "客户预算-总体预算金额": ("3000左右", ("预算大概3000",)),
+        "竞品信息": (("隔壁品牌同款3500",), ("X2有点贵",)),
+        "客户是否有意向": ("有意向", ("预算大概3000",)),
+        "下一步跟进计划-参与人": (("客服-小美",), ("好的，明天下午",)),
+        "下一步跟进计划-时间点": ("明天下午三点", ("好的，明天下午",)),
+        "下一步跟进计划-具体事项": ("电话确认安装时间", ("好的，明天下午",)),
+    },
+    "李女士": {
+        "基本信息-姓名": ("李女士", ("请问X1能扫",)),
+        "基本信息-手机号码": ("139 0000 1111", ("139 0000",)),
+        "基本信息-地区": ("上海浦东", ("那我想要X1",)),
+        "基本信息-性别": ("女", ("请问X1能扫",)),
+        "咨询类型": (("功能", "配送"), ("请问X1能扫", "那我想要X1")),
+        "意向产品": (("X1",), ("那我想要X1",)),
+        "客户是否有意向": ("有意向", ("那我想要X1",)),
+        "下一步跟进计划-参与人": (("销售-老陈",), ("周六可以送到",)),
+        "下一步跟进计划-时间点": ("周六上午", ("139 0000",)),
+        "下一步跟进计划-具体事项": ("送货上门", ("周六可以送到",)),
+    },
+}
+
+
+def example_extraction(messages: list[Message]) -> Any:
+    """Customer-lead records for `SERVICE_CHAT`, every value citing real messages."""
+    from chatsum.core.pipelines.extracting import (
+        Cell,
+        CustomerRecord,
+        ExtractionResult,
+        ExtractionStats,
+        Value,
+        lead_schema,
+    )
+
+    schema = lead_schema()
+    senders = {m.sender_name: m.participant_id for m in messages}
+    records = []
+    for customer, fields in _LEADS.items():
+        cells = []
+        for item in schema.fields:
+            raw, openings = fields.get(item.name, ((), ()))
+            texts = (raw,) if isinstance(raw, str) else raw
+            ids = tuple(_find(messages, opening).id for opening in openings)
+            if len(ids) == len(texts):  # one message per list item
+                values = tuple(Value(t, (i,)) for t, i in zip(texts, ids, strict=True))
+            else:
+                values = tuple(Value(t, ids) for t in texts)
+            cells.append(Cell(item.name, values))
+        records.append(CustomerRecord(customer, senders.get(customer), tuple(cells)))
+    return ExtractionResult(
+        conversation_id=messages[0].conversation_id,
+        schema=schema,
+        roles=(),
+        records=tuple(records),
+        stats=ExtractionStats(1, 4, 4, 5200, 980, 63.4),
+        model_id="qwen2.5-coder-1.5b-instruct-q4km",
+    )

@@ -3,8 +3,9 @@
 The sample exports bundled in `resources/samples/` are imported for real into
 a temporary archive (together with one unreadable file, so the import report
 shows how errors look), and the real window is built on it once per
-language. Summary and Ask show the example content of
-`screenshot_examples` (no model runs); everything else — the conversation
+language. Summary, Ask and Extract show the example content of
+`screenshot_examples` (no model runs; Extract on an example customer-service
+chat imported for real into an archive of its own); everything else — the conversation
 list, the message view with search hits and a cited message highlighted, the
 charts, the import report and the Models dialog — is what the app shows for
 that archive. The grabs need no display (`QT_QPA_PLATFORM=offscreen`).
@@ -25,7 +26,13 @@ from chatsum.services import AppServices
 from chatsum.ui.i18n import install_language
 from chatsum.ui.main_window import MainWindow
 from chatsum.ui.resources import sample_exports
-from chatsum.ui.screenshot_examples import example_answers, example_summary
+from chatsum.ui.screenshot_examples import (
+    SERVICE_CHAT,
+    SERVICE_CHAT_NAME,
+    example_answers,
+    example_extraction,
+    example_summary,
+)
 
 LANGUAGES = {"en": "en", "zh_CN": "zh"}
 SIZE = (1400, 860)
@@ -55,6 +62,16 @@ def _import_sample(home: Path, broken: Path) -> object:
     return drive(import_paths(settings.db_path, [*sample_exports(), broken]))
 
 
+def _import_service_chat(home: Path) -> None:
+    from chatsum.core.pipelines.importing import import_paths
+
+    settings = load_settings({"home": home}, environ={})
+    settings.home.mkdir(parents=True, exist_ok=True)
+    export = home / SERVICE_CHAT_NAME
+    export.write_text(SERVICE_CHAT, encoding="utf-8")
+    drive(import_paths(settings.db_path, [export]))
+
+
 def _window(home: Path) -> MainWindow:
     window = MainWindow(AppServices(load_settings({"home": home}, environ={})))
     window.resize(*SIZE)
@@ -71,6 +88,7 @@ def render_screenshots(out_dir: Path) -> list[Path]:
         broken = root / "exported_chat.json"
         broken.write_text('{"messages": [{"from": "Tom", "text": "hi"', encoding="utf-8")
         report = _import_sample(root / "sample", broken)
+        _import_service_chat(root / "service")
         for qt_language, suffix in LANGUAGES.items():
             install_language(qt_language)
 
@@ -85,6 +103,11 @@ def render_screenshots(out_dir: Path) -> list[Path]:
                 _main_views(window, report, shot)
             finally:
                 window.close()
+            service = _window(root / "service")
+            try:
+                _extract_view(service, shot)
+            finally:
+                service.close()
     install_language("en")
     return written
 
@@ -135,3 +158,23 @@ def _main_views(window: MainWindow, report: object, shot: Callable[[str, QWidget
     settle(window)
     shot("models", dialog)
     dialog.close()
+
+
+def _extract_view(window: MainWindow, shot: Callable[[str, QWidget], None]) -> None:
+    """The Extract tab with example records; the phone cell of the first one clicked."""
+    conversation = window.messages.conversation
+    assert conversation is not None, "the service chat was not imported"
+    window.tabs.setCurrentWidget(window.extract)
+    settle(window)  # the real roles, from the heuristics
+    store = window.services.open_store()
+    try:
+        messages = store.messages(conversation.id)
+    finally:
+        store.close()
+    panel = window.extract
+    panel.show_result(example_extraction(messages), saved=True)
+    index = panel.model.index(0, 2)  # 基本信息-手机号码 / Phone
+    panel.table.setCurrentIndex(index)
+    panel.table.clicked.emit(index)
+    settle(window)
+    shot("extract", window)
