@@ -130,7 +130,16 @@ def test_screenshots_render_every_view_in_both_languages(qapp, tmp_path: Path) -
 
     written = render_screenshots(tmp_path)
     names = sorted(path.name for path in written)
-    views = ("ask", "conversations", "first_run", "import_report", "insights", "models", "summary")
+    views = (
+        "ask",
+        "conversations",
+        "extract",
+        "first_run",
+        "import_report",
+        "insights",
+        "models",
+        "summary",
+    )
     assert names == sorted(f"{view}_{lang}.png" for view in views for lang in ("en", "zh"))
     assert all(path.stat().st_size > 10_000 for path in written)
 
