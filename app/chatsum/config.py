@@ -18,6 +18,9 @@ from typing import Any
 
 from chatsum.core.errors import ConfigError
 
+MODEL_TASKS = ("summary", "answer", "extract")
+"""Tasks that can each use their own model (`<task>_model` settings)."""
+
 
 def _describe(default: Any, description: str) -> Any:
     return field(default=default, metadata={"description": description})
@@ -28,7 +31,17 @@ class Settings:
     home: Path = _describe(Path("."), "Folder for every file chatsum writes (CHATSUM_HOME).")
     model: str = _describe(
         "qwen2.5-coder-1.5b-instruct-q4km",
-        "Catalog id of the model used for summaries and answers.",
+        "Catalog id of the model used for summaries, answers and extraction "
+        "(unless a task names its own with summary_model, answer_model or extract_model).",
+    )
+    summary_model: str = _describe(
+        "", "Installed model id for summaries; empty = the `model` setting."
+    )
+    answer_model: str = _describe(
+        "", "Installed model id for answers to questions; empty = the `model` setting."
+    )
+    extract_model: str = _describe(
+        "", "Installed model id for record extraction; empty = the `model` setting."
     )
     n_ctx: int = _describe(8192, "Context window in tokens for the local model.")
     n_gpu_layers: int = _describe(
@@ -62,6 +75,13 @@ class Settings:
     default_utc_offset_min: int | None = _describe(
         None, "UTC offset assumed for exports without one, in minutes; empty = this computer's."
     )
+
+    def model_for(self, task: str) -> str:
+        """The model id a task uses: its own setting, else `model`."""
+        if task not in MODEL_TASKS:
+            raise ConfigError(f"Unknown task {task!r}; tasks are {', '.join(MODEL_TASKS)}.")
+        own: str = getattr(self, f"{task}_model")
+        return own.strip() or self.model
 
     @property
     def db_path(self) -> Path:

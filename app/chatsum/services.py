@@ -8,6 +8,7 @@ worker its own; `store` is the calling (main) thread's.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ class AppServices:
     def __init__(self, settings: Settings, **overrides: Any) -> None:
         self.settings = settings
         self._overrides = overrides
+        self._task_engines: dict[str, TextGenerator] = {}
+        self._engines_lock = threading.Lock()
         settings.home.mkdir(parents=True, exist_ok=True)
 
     def open_store(self) -> Store:
@@ -105,16 +108,48 @@ class AppServices:
             return OpenAICompatibleGenerator(
                 self.settings.remote_llm_url, context_length=self.settings.n_ctx
             )
+        return self._local_engine(self.settings.model)
+
+    def _local_engine(self, model_id: str) -> TextGenerator:
         from chatsum.core.llm.engine import EngineConfig, LlamaCppEngine
 
-        return LlamaCppEngine(
-            self.model_store, self.settings.model, EngineConfig.from_settings(self.settings)
+        return LlamaCppEngine(self.model_store, model_id, EngineConfig.from_settings(self.settings))
+
+    def engine_for(self, task: str) -> TextGenerator:
+        """The generator for "summary", "answer" or "extract".
+
+        A task whose setting names another installed model gets an engine of
+        its own (loaded on first use, like `engine`, and kept until `close`);
+        otherwise, and with an injected generator or a remote server, every
+        task shares `engine`.
+        """
+        model_id = self.settings.model_for(task)
+        shared = (
+            self._overrides.get("generator") is not None
+            or bool(self.settings.remote_llm_url)
+            or model_id == self.settings.model
         )
+        if shared:
+            return self.engine
+        with self._engines_lock:
+            engine = self._task_engines.get(model_id)
+            if engine is None:
+                engine = self._task_engines[model_id] = self._local_engine(model_id)
+            return engine
+
+    def close_engines(self) -> None:
+        """Close every engine this object made; the next use builds them again."""
+        engines = list(self._task_engines.values())
+        self._task_engines.clear()
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None and self._overrides.get("generator") is None:
+            engines.append(engine)
+        for each in engines:
+            close_engine = getattr(each, "close", None)
+            if callable(close_engine):
+                close_engine()
 
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
-        if "engine" in self.__dict__ and self._overrides.get("generator") is None:
-            close_engine = getattr(self.engine, "close", None)
-            if callable(close_engine):
-                close_engine()
+        self.close_engines()

@@ -879,6 +879,22 @@ Summaries and answers over your exported group chats, on your own computer.</sou
         <translation>设备</translation>
     </message>
     <message>
+        <source>Model per task</source>
+        <translation>每项任务的模型</translation>
+    </message>
+    <message>
+        <source>Summaries</source>
+        <translation>总结</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <source>Extraction</source>
+        <translation>提取</translation>
+    </message>
+    <message>
         <source>This llama.cpp build can use a GPU.</source>
         <translation>此 llama.cpp 版本可以使用 GPU。</translation>
     </message>
@@ -913,6 +929,18 @@ Summaries and answers over your exported group chats, on your own computer.</sou
     <message>
         <source>%1 is now used for summaries and answers.</source>
         <translation>%1 现在用于总结和问答。</translation>
+    </message>
+    <message>
+        <source>Same as the main model (%1)</source>
+        <translation>与主模型相同（%1）</translation>
+    </message>
+    <message>
+        <source>Model for %1: %2</source>
+        <translation>%1 使用的模型：%2</translation>
+    </message>
+    <message>
+        <source>the main model</source>
+        <translation>主模型</translation>
     </message>
     <message>
         <source>Downloading %1…</source>

@@ -122,3 +122,21 @@ def test_runtime_settings_are_saved(qtbot, dialog: ModelsDialog) -> None:
         lambda: "CPU" in dialog.device_label.text() or "GPU" in dialog.device_label.text(),
         timeout=15_000,
     )
+
+
+def test_a_task_can_use_its_own_installed_model(
+    qtbot, dialog: ModelsDialog, tmp_path: Path
+) -> None:
+    box = dialog.task_models["extract"]
+    assert box.currentData() == "" and box.count() == 1 + sum(
+        dialog.model.row(r).installed for r in range(dialog.model.rowCount())
+    )
+    dialog.add_file(write_chat_gguf(tmp_path / "my-tiny-chat.gguf"))
+    qtbot.waitUntil(lambda: box.findData("my-tiny-chat") >= 0, timeout=15_000)
+    box.setCurrentIndex(box.findData("my-tiny-chat"))
+    saved = dialog.saved[-1]  # type: ignore[attr-defined]
+    assert saved.extract_model == "my-tiny-chat"
+    assert saved.model_for("extract") == "my-tiny-chat"
+    assert saved.model_for("summary") == saved.model
+    assert load_settings({"home": saved.home}, environ={}).extract_model == "my-tiny-chat"
+    assert dialog.task_models["summary"].currentData() == ""

@@ -172,7 +172,7 @@ class _Asker:
         cancel = CancelToken()
         turn = answer_question(
             self.services.settings.db_path,
-            self.services.engine,
+            self.services.engine_for("answer"),
             self.services.retrieval_parts(),
             question,
             self.session_id,

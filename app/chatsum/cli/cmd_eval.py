@@ -46,10 +46,12 @@ def register(sub: Any) -> None:
 
 
 @contextmanager
-def chosen_generator(services: AppServices, model_id: str | None) -> Iterator[TextGenerator]:
-    """The configured generator, or the installed model `model_id` for this run only."""
-    if not model_id or model_id == services.settings.model:
-        yield services.engine
+def chosen_generator(
+    services: AppServices, model_id: str | None, task: str = "summary"
+) -> Iterator[TextGenerator]:
+    """The installed model `model_id` for this run only, else the one set for `task`."""
+    if not model_id or model_id == services.settings.model_for(task):
+        yield services.engine_for(task)
         return
     other = AppServices(services.settings.replace(model=model_id))
     try:

@@ -65,7 +65,9 @@ def cmd_eval_answer(args: argparse.Namespace, services: AppServices) -> int:
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         generator = (
-            None if args.no_llm else stack.enter_context(chosen_generator(services, args.model))
+            None
+            if args.no_llm
+            else stack.enter_context(chosen_generator(services, args.model, "answer"))
         )
         report = run_model_job(
             run_answer_eval(

@@ -53,7 +53,10 @@ def cmd_eval_extract(args: argparse.Namespace, services: AppServices) -> int:
         raise ConfigError(f"{data}: no such dataset. Pass --data FILE (JSONL, see `--help`).")
     cases = load_cases(data, args.limit)
     schema = resolve_schema(args.schema)
-    with chosen_generator(services, args.model) as generator, tempfile.TemporaryDirectory() as tmp:
+    with (
+        chosen_generator(services, args.model, "extract") as generator,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         report = run_model_job(
             run_extract_eval(cases, generator, schema, Path(tmp)), quiet=args.json
         )

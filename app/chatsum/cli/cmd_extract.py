@@ -137,7 +137,7 @@ def cmd_extract(args: argparse.Namespace, services: AppServices) -> int:
         result = run_with_progress(
             extract_records(
                 settings.db_path,
-                services.engine,
+                services.engine_for("extract"),
                 conversation.id,
                 schema,
                 since_ms=since_ms,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chatsum.cli.output import print_json, print_table, run_with_progress
-from chatsum.config import save_setting
+from chatsum.config import MODEL_TASKS, save_setting
 from chatsum.core.errors import ModelError
 from chatsum.core.llm.installing import add_model, assemble_all
 from chatsum.core.progress import CancelToken
@@ -53,8 +53,16 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)
 
-    p = msub.add_parser("use", help="make a model the one used for summaries and answers")
+    p = msub.add_parser(
+        "use", help="make a model the one used for summaries, answers and extraction"
+    )
     p.add_argument("model_id", metavar="ID")
+    p.add_argument(
+        "--for",
+        dest="task",
+        choices=MODEL_TASKS,
+        help="use it for this task only (the others keep theirs)",
+    )
     p.set_defaults(handler=cmd_use)
 
     p = msub.add_parser("test", help="load a model and time a short real generation")
@@ -168,8 +176,10 @@ def cmd_use(args: argparse.Namespace, services: AppServices) -> int:
         raise ModelError(
             f"Model {args.model_id!r} is not installed. {store.restore_hint(args.model_id)}"
         )
-    save_setting(services.settings, "model", args.model_id)
-    print(f"Now using {args.model_id} (saved in {services.settings.config_file}).")
+    setting = f"{args.task}_model" if getattr(args, "task", None) else "model"
+    save_setting(services.settings, setting, args.model_id)
+    task = f" for {args.task}" if setting != "model" else ""
+    print(f"Now using {args.model_id}{task} (saved in {services.settings.config_file}).")
     return 0
 
 

@@ -47,9 +47,9 @@ class GuiBackend:
 
     # ------------------------------------------------------------ models
 
-    def text_generator(self) -> Any:
-        """The language model (created on first use; call only inside a job)."""
-        return self.services.engine
+    def text_generator(self, task: str = "summary") -> Any:
+        """The language model for a task (created on first use; call only inside a job)."""
+        return self.services.engine_for(task)
 
     def model_status(self) -> ModelStatusView:
         model = self.services.settings.model
@@ -78,9 +78,7 @@ class GuiBackend:
         self.services.__dict__.pop("embedder", None)
 
     def close(self) -> None:
-        engine = self.services.__dict__.pop("engine", None)
-        if engine is not None and hasattr(engine, "close"):
-            engine.close()
+        self.services.close_engines()
 
     # ------------------------------------------------------------ importing
 
@@ -112,7 +110,7 @@ class GuiBackend:
         options = SummaryOptions(language=settings.summary_language, redact_pii=settings.redact_pii)
         if request.regenerate:
             options = replace(options, use_cache=False)
-        generator = self.text_generator()
+        generator = self.text_generator("summary")
         db_path = settings.db_path
         if request.scope == "range" or request.day is None:
             return summarize_range(
@@ -149,7 +147,11 @@ class GuiBackend:
         from chatsum.core.pipelines.extracting import LEAD_SCHEMA_ID, extract_records
 
         return extract_records(
-            self.db_path, self.text_generator(), conversation_id, LEAD_SCHEMA_ID, cancel=cancel
+            self.db_path,
+            self.text_generator("extract"),
+            conversation_id,
+            LEAD_SCHEMA_ID,
+            cancel=cancel,
         )
 
     def write_extraction(self, result: Any, path: Path, kind: str, english: bool) -> None:
@@ -205,7 +207,7 @@ class GuiBackend:
         options = AnswerOptions(min_relevance=settings.retrieval_min_score)
         return answer_question(
             settings.db_path,
-            self.text_generator(),
+            self.text_generator("answer"),
             self.retrieval_parts(),
             question,
             session_id,

@@ -186,6 +186,22 @@ class ModelsDialog(QDialog):
         form.addRow("", self.apply_button)
         form.addRow(self.tr("Device"), self.device_label)
 
+        # One model per task: empty = the main model chosen with "Use".
+        self.task_models: dict[str, QComboBox] = {}
+        self._filling_tasks = False
+        per_task = QGroupBox(self.tr("Model per task"))
+        task_form = QFormLayout(per_task)
+        self._task_labels = {
+            "summary": self.tr("Summaries"),
+            "answer": self.tr("Answers"),
+            "extract": self.tr("Extraction"),
+        }
+        for task, label in self._task_labels.items():
+            box = QComboBox()
+            box.currentIndexChanged.connect(lambda _i, t=task: self._on_task_model_chosen(t))
+            self.task_models[task] = box
+            task_form.addRow(label, box)
+
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -193,6 +209,7 @@ class ModelsDialog(QDialog):
         layout.addLayout(buttons)
         layout.addLayout(job_row)
         layout.addWidget(self.job_label)
+        layout.addWidget(per_task)
         layout.addWidget(runtime)
         layout.addWidget(close)
         self.reload()
@@ -228,6 +245,7 @@ class ModelsDialog(QDialog):
     def _on_rows_loaded(self, rows: list[ModelRow]) -> None:
         selected = self.selected_row()
         self.model.set_rows(rows)
+        self._fill_task_models([row.id for row in rows if row.installed])
         if selected is not None:
             row = self.model.row_of(selected.id)
             if row is not None:
@@ -330,6 +348,35 @@ class ModelsDialog(QDialog):
         self._save({"model": row.id})
         self.job_label.setText(fill(self.tr("%1 is now used for summaries and answers."), row.id))
         self.reload()
+
+    def _fill_task_models(self, installed: list[str]) -> None:
+        settings = self._services.settings
+        self._filling_tasks = True
+        try:
+            for task, box in self.task_models.items():
+                chosen = str(getattr(settings, f"{task}_model"))
+                box.clear()
+                box.addItem(fill(self.tr("Same as the main model (%1)"), settings.model), "")
+                for model_id in (
+                    installed if chosen in installed or not chosen else [*installed, chosen]
+                ):
+                    box.addItem(model_id, model_id)
+                box.setCurrentIndex(max(0, box.findData(chosen)))
+        finally:
+            self._filling_tasks = False
+
+    def _on_task_model_chosen(self, task: str) -> None:
+        if self._filling_tasks:
+            return
+        model_id = str(self.task_models[task].currentData() or "")
+        self._save({f"{task}_model": model_id})
+        self.job_label.setText(
+            fill(
+                self.tr("Model for %1: %2"),
+                self._task_labels[task],
+                model_id or self.tr("the main model"),
+            )
+        )
 
     def _on_download_clicked(self) -> None:
         row = self.selected_row()
