@@ -102,7 +102,7 @@ class ModelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Models"))
-        self.resize(900, 600)
+        self.resize(900, 700)
         self._services = services
         self._runner = runner
         self._backend = backend
