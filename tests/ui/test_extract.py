@@ -203,3 +203,16 @@ def test_cells_are_plain_text_and_tooltips_escaped(qtbot, helpdesk: Settings) ->
     tooltip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;bold" in tooltip and "<b>bold" not in tooltip
     assert model.index(0, 2).data(Roles.MESSAGE_IDS) == ()
+
+
+def test_cancelling_an_extraction_saves_nothing(qtbot, make_window, helpdesk: Settings) -> None:
+    window = make_window(helpdesk, FakeTextGenerator(lead_reader, delay_s=0.05))
+    panel = _open_extract(qtbot, window)
+    panel.extract_button.click()
+    assert panel.running and panel.cancel_button.isVisible()
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert panel.status.text() == "Cancelled; nothing was saved."
+    assert panel.model.rowCount() == 0 and panel.extract_button.isEnabled()
+    conversation = window.messages.conversation
+    assert load_extraction(helpdesk.db_path, conversation.id) is None
