@@ -55,6 +55,22 @@ def test_upsert_query_filters_and_deletes(tmp_path: Path) -> None:
     assert ids(VectorFilter(since_ms=1 * DAY, until_ms=6 * DAY)) == {"c1-b", "c2-a"}
     assert ids(VectorFilter(conversation_ids=(1,), since_ms=3 * DAY)) == {"c1-b"}
 
+    # A small limit is answered from the unfiltered nearest chunks, filtered
+    # here: the same chunks, in the same order, as Chroma's own filtering.
+    filters = [
+        VectorFilter(conversation_ids=(2,)),
+        VectorFilter(participant_ids=(11,)),
+        VectorFilter(participant_ids=(10, 12)),
+        VectorFilter(since_ms=1 * DAY, until_ms=6 * DAY),
+        VectorFilter(conversation_ids=(1,), since_ms=3 * DAY),
+    ]
+    for query in (unit(1, 0.2, 0), unit(0, 1, 0.3), unit(0.1, 0, 1)):
+        for filter in filters:
+            for limit in (1, 2):
+                assert [h.chunk_id for h in index.query(query, limit, filter)] == [
+                    h.chunk_id for h in index._query(query, limit, filter.where())
+                ]
+
     stored = index.vectors(["c2-a", "nope"])
     assert set(stored) == {"c2-a"} and np.allclose(stored["c2-a"], vectors[2], atol=1e-6)
 

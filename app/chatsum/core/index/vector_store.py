@@ -39,6 +39,9 @@ def collection_name(archive_id: str, embedder_id: str) -> str:
     return slug[:512].strip("-._")
 
 
+_OVERFETCH = 8  # nearest chunks looked at per wanted one before Chroma filters
+
+
 @dataclass(frozen=True)
 class VectorFilter:
     """Restricts a search; None means no restriction."""
@@ -62,6 +65,21 @@ class VectorFilter:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, metadata: dict[str, Any]) -> bool:
+        """What `where()` asks of Chroma, checked on one chunk's metadata."""
+        if (
+            self.conversation_ids is not None
+            and metadata["conversation_id"] not in self.conversation_ids
+        ):
+            return False
+        if self.participant_ids is not None and not set(self.participant_ids) & set(
+            metadata.get("participants") or ()
+        ):
+            return False
+        if self.since_ms is not None and metadata["last_ts_ms"] < self.since_ms:
+            return False
+        return self.until_ms is None or metadata["first_ts_ms"] < self.until_ms
 
 
 @dataclass(frozen=True)
@@ -170,25 +188,48 @@ class ChromaVectorIndex:
     ) -> list[VectorHit]:
         if limit <= 0:
             return []
+        where = filter.where() if filter else None
+        if filter is None or where is None:
+            return self._query(vector, limit, None)
+        # Chroma filters first, by reading every chunk id that passes `where`:
+        # ~250 ms when most of a 1M-message archive does. The nearest chunks
+        # of an unfiltered search usually hold enough that pass, and the best
+        # `limit` of those are exactly the filtered search's answer.
+        passing = [
+            hit
+            for hit, metadata in self._nearest(vector, limit * _OVERFETCH, None)
+            if filter.accepts(metadata)
+        ]
+        if len(passing) >= limit:
+            return passing[:limit]
+        return self._query(vector, limit, where)
+
+    def _query(self, vector: Vectors, limit: int, where: dict[str, Any] | None) -> list[VectorHit]:
+        return [hit for hit, _ in self._nearest(vector, limit, where)]
+
+    def _nearest(
+        self, vector: Vectors, limit: int, where: dict[str, Any] | None
+    ) -> list[tuple[VectorHit, dict[str, Any]]]:
         result = self.collection.query(
             query_embeddings=[vector],
             n_results=limit,
-            where=filter.where() if filter else None,
+            where=where,
             include=["metadatas", "distances"],
         )
-        hits: list[VectorHit] = []
-        for chunk_id, distance, meta in zip(
-            result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
-        ):
-            hits.append(
+        return [
+            (
                 VectorHit(
                     chunk_id=chunk_id,
                     score=1.0 - float(distance),
                     conversation_id=int(meta["conversation_id"]),
                     message_ids=tuple(int(i) for i in meta["message_ids"]),
-                )
+                ),
+                meta,
             )
-        return hits
+            for chunk_id, distance, meta in zip(
+                result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+            )
+        ]
 
     def drop(self) -> None:
         """Delete the whole collection (a rebuild, or a change of embedder)."""
