@@ -12,6 +12,7 @@ from chatsum.core.pipelines.extracting import Role, lead_schema
 from chatsum.core.pipelines.extracting.grounding import Speakers, ground_reply, support
 from chatsum.core.pipelines.extracting.pieces import Piece, split_into_pieces
 from chatsum.core.storage.store import Store
+from tests.conftest import write_conversation
 
 Reply = Callable[[dict[str, tuple[Any, list[int]]]], dict[str, Any]]
 
@@ -90,6 +91,30 @@ def test_a_staff_members_own_number_is_not_the_customers(
     values, dropped = ground(lead_reply({"基本信息-手机号码": ("13900001111", [8])}), piece_and_ids)
     assert values == {}
     assert dropped[0].value == "13900001111"
+
+
+@pytest.mark.parametrize(
+    ("staff_text", "kept"),
+    [
+        ("您有问题随时打我电话 13511112222", False),  # addressed, but the number is hers
+        ("Any questions, call me at 13511112222, your advisor", False),
+        ("好的，已为您登记电话 13511112222，明天联系您", True),  # relays the customer's
+    ],
+)
+def test_a_staff_message_to_the_customer_counts_unless_the_number_is_the_writers(
+    tmp_path: Path, lead_reply: Reply, staff_text: str, kept: bool
+) -> None:
+    store = Store.open(tmp_path / "archive.db")
+    chat = write_conversation(store, [("王先生", "想了解一下X1"), ("客服-小美", staff_text)])
+    messages = store.messages(chat)
+    store.close()
+    by_name = {m.sender_name: m.participant_id for m in messages}
+    roles = {by_name["客服-小美"]: Role.STAFF, by_name["王先生"]: Role.CUSTOMER}
+    (piece,) = split_into_pieces(messages, roles, len, 10_000)
+    speakers = Speakers(by_name["王先生"], {by_name["客服-小美"]: "客服-小美"})
+    reply = lead_reply({"基本信息-手机号码": ("13511112222", [2])})
+    values, _ = ground_reply(reply, lead_schema(), piece, "王先生", speakers)
+    assert ("基本信息-手机号码" in values) is kept
 
 
 def test_miscited_values_are_recited_to_the_supporting_message(

@@ -6,8 +6,9 @@ What "support" means depends on the field's grounding:
 
 - verbatim (phone, e-mail): well formed, present character for character in a
   message, and that message is the customer's own — or a staff member's
-  addressed to the customer ("您的电话…") — so a staff member's own number
-  never lands in a customer's record;
+  addressed to the customer ("您的电话…") that does not call the number the
+  staff member's own ("打我电话 135…", "call me at …") — so a staff member's
+  own number never lands in a customer's record;
 - quoted (names, amounts, products…): most of the value's words (CJK characters
   or Latin words) occur in the cited messages, sender names included (a
   customer's name is often only the name they write under);
@@ -44,6 +45,10 @@ least this much with the messages it cites, or it is an echo of the example."""
 _UNIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9\u00c0-\u024f]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _ADDRESSED = re.compile(r"您|你|\byour?\b", re.IGNORECASE)
+_SPEAKERS_OWN = re.compile(
+    r"(?:我|本人|\b(?:my|me|our|us)\b)[^，。！？,.!?\n]{0,10}$", re.IGNORECASE
+)
+"""Text just before a number that makes it the writer's own ("我的手机 ", "call us on ")."""
 
 
 def support(value: str, text: str) -> float:
@@ -92,11 +97,17 @@ class _FieldGrounder:
                 entries.append(self.piece.entries[number - 1])
         return list({e.number: e for e in entries}.values())
 
-    def _owned(self, entry: NumberedMessage) -> bool:
+    def _owned(self, entry: NumberedMessage, spelling: str) -> bool:
         sender = entry.message.participant_id
         if self.speakers.customer_id is None or sender == self.speakers.customer_id:
             return True
-        return sender in self.speakers.staff_names and bool(_ADDRESSED.search(entry.message.text))
+        text = entry.message.text
+        before = text[: max(0, text.find(spelling))]
+        return (
+            sender in self.speakers.staff_names
+            and bool(_ADDRESSED.search(text))
+            and not _SPEAKERS_OWN.search(before)
+        )
 
     def contact(self, value: str, cited: list[NumberedMessage]) -> Value | None:
         kind = self.item.format or "phone"
@@ -108,7 +119,7 @@ class _FieldGrounder:
                 (entry, spelling)
                 for entry in pool
                 if (spelling := find_contact(kind, value, entry.message.text))
-                and self._owned(entry)
+                and self._owned(entry, spelling)
             ]
             if found:
                 latest = found[-MAX_CITATIONS:]
