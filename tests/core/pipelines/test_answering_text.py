@@ -173,3 +173,23 @@ def test_another_language_keeps_only_the_number_and_name_checks() -> None:
         "The downtime will be two hours, from 11pm to 1am [20].", shown, {20}
     ).cited == (20,)
     assert check_reply("The downtime starts at 9pm [20].", shown, {20}).unsupported
+
+
+def test_a_source_note_gives_its_citations_to_the_claim_before_it() -> None:
+    shown = [
+        sent(35, "Jack", "I can drive, my car fits five people"),
+        sent(36, "Olivia", "I'll be at the Safeway on Market Street at 7:15"),
+    ]
+    reply = (
+        "Jack is picking people up at the Safeway on Market Street at 7:15. "
+        "This information comes from message [36]."
+    )
+    checked = check_reply(reply, shown, existing={35, 36})
+    assert checked.unsupported == ()
+    assert (
+        checked.text
+        == "Jack is picking people up at the Safeway on Market Street at 7:15 [35, 36]."
+    )
+    # a note with nothing before it is checked like any sentence
+    alone = check_reply("来源：[36]", shown, existing={35, 36})
+    assert alone.cited == (36,)

@@ -45,6 +45,12 @@ _NOT_FOUND_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "This information comes from message [36]." after the claim it sources
+_SOURCE_NOTE = re.compile(
+    r"\s*(?:this (?:information|answer)? ?(?:comes|is taken|is) from|(?:according to|based on|see)"
+    r" (?:the )?messages?|sources?\s*[:：]|来源|出处|(?:以上)?(?:信息|内容)?来自|见消息)",
+    re.IGNORECASE,
+)
 _CHINESE_DIGITS = str.maketrans("〇零一二两三四五六七八九", "001223456789")
 
 
@@ -162,6 +168,19 @@ def _recite(sentence: str, sources: Sequence[Message]) -> str:
     return f"{words} [{ids}]{body[len(words) :].strip()}{plain[len(body) :]}"
 
 
+def _attach_source_notes(sentences: list[str], by_id: dict[int, Message]) -> list[str]:
+    """A sentence that only says where the previous one came from gives it its citations."""
+    merged: list[str] = []
+    for sentence in sentences:
+        ids = cited_ids(sentence)
+        if merged and ids and _SOURCE_NOTE.match(without_citations(sentence)):
+            sources = {*cited_ids(merged[-1]), *ids}
+            merged[-1] = _recite(merged[-1], [by_id[i] for i in sorted(sources)])
+        else:
+            merged.append(sentence)
+    return merged
+
+
 def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> CheckedReply:
     """Keep what the shown messages bear out, each sentence with a valid citation."""
     allowed = {m.id for m in shown} & existing
@@ -175,7 +194,8 @@ def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> Chec
     grounding = Grounding([m for m in shown if m.id in allowed])
     kept: list[str] = []
     unsupported: list[str] = []
-    for sentence in _SENTENCE.findall(_CITATION.sub(keep_valid, text)) or [text]:
+    sentences = _SENTENCE.findall(_CITATION.sub(keep_valid, text)) or [text]
+    for sentence in _attach_source_notes(sentences, by_id):
         claim = without_citations(sentence)
         if not (query_terms(claim) or _NUMBER.search(claim)) or says_not_found(claim):
             kept.append(sentence)
