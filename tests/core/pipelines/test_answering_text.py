@@ -190,6 +190,13 @@ def test_a_source_note_gives_its_citations_to_the_claim_before_it() -> None:
         checked.text
         == "Jack is picking people up at the Safeway on Market Street at 7:15 [35, 36]."
     )
+    # a sentence that only starts like a note keeps its own claim
+    own = check_reply(
+        "Jack can drive [35]. According to the messages, Olivia waits at Safeway at 7:15 [36].",
+        shown,
+        existing={35, 36},
+    )
+    assert "Olivia waits at Safeway at 7:15 [36]" in own.text
     # a note with nothing before it is checked like any sentence
     alone = check_reply("来源：[36]", shown, existing={35, 36})
     assert alone.cited == (36,)

@@ -45,10 +45,12 @@ _NOT_FOUND_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# "This information comes from message [36]." after the claim it sources
+# A whole sentence that only sources the one before it:
+# "This information comes from message [36]." / "来源：[36]"
 _SOURCE_NOTE = re.compile(
-    r"\s*(?:this (?:information|answer)? ?(?:comes|is taken|is) from|(?:according to|based on|see)"
-    r" (?:the )?messages?|sources?\s*[:：]|来源|出处|(?:以上)?(?:信息|内容)?来自|见消息)",
+    r"\s*(?:this (?:information |answer )?(?:comes|is taken|is) from|according to|based on|see"
+    r"|sources?|来源|出处|(?:以上)?(?:信息|内容)?来自|见)"
+    r"\s*(?:the )?(?:messages?|消息)?\s*[:：.。]?\s*",
     re.IGNORECASE,
 )
 _CHINESE_DIGITS = str.maketrans("〇零一二两三四五六七八九", "001223456789")
@@ -173,7 +175,7 @@ def _attach_source_notes(sentences: list[str], by_id: dict[int, Message]) -> lis
     merged: list[str] = []
     for sentence in sentences:
         ids = cited_ids(sentence)
-        if merged and ids and _SOURCE_NOTE.match(without_citations(sentence)):
+        if merged and ids and _SOURCE_NOTE.fullmatch(without_citations(sentence)):
             sources = {*cited_ids(merged[-1]), *ids}
             merged[-1] = _recite(merged[-1], [by_id[i] for i in sorted(sources)])
         else:
