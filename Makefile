@@ -65,6 +65,7 @@ lint:
 test: $(STAMP)
 	$(MAKE) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
+	$(MAKE) package-test
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
