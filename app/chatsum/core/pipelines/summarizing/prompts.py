@@ -4,8 +4,9 @@ Shaped by what small models get wrong (docs/MODELS.md):
 - they confuse who said what, so every input line carries its speaker right
   after a short number, "[12] 张三: ...", and the instructions say plainly that
   a view's `person` must be the speaker of the lines it cites;
-- they copy lines, so the instructions ask for their own words and the schema
-  keeps strings short;
+- they copy lines, so the instructions ask for their own words everywhere, give
+  views and points a word budget (a stance, "backs a Sunday start", not a quote)
+  and the schema keeps strings short;
 - they handle small integers far better than database ids, so they cite local
   numbers, and `Numbering` maps every number back to the stored messages;
 - they follow explicit rules better than examples, so there are no few-shot
@@ -26,7 +27,7 @@ from chatsum.core.domain import Topic
 from chatsum.core.llm.base import ChatMessage
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 
-PROMPT_VERSION = "sum-v3"
+PROMPT_VERSION = "sum-v4"
 
 Evidence = tuple[tuple[int, str], ...]
 """(message id, sender) pairs that one local number stands for."""
@@ -52,14 +53,16 @@ _FIELDS = {
         "不算另一件事。topics 按 agenda 的顺序一件一个话题。\n"
         "- headline：话题的简短名称，4到10个字。\n"
         "- overview：一句话（不超过30字）说明讨论了什么、结果如何；用自己的话概括，不要照抄原句。\n"
-        "- points：要点或结论，每条不超过20字。\n"
+        "- points：要点或结论，每条不超过15字，用自己的话概括，不要照抄原句。\n"
         "- results：decided 是已经做出的决定，open 是还没解决的问题，todo 是待办事项"
         "（谁要做什么）；没有就写 []。\n"
         "- views：参与者各自的观点、态度或诉求，每人最多一条。先在 ids 里写出此人说这些话的编号，"
-        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 里不用再写人名。\n"
+        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 用不超过15字"
+        "概括此人的立场（如“支持周日出发”），不要引用原话，也不用再写人名。\n"
         "- ids：依据的编号（方括号里的数字），最多3个，只能用上面出现过的编号。\n"
         "- wrap_up（如果要求）：一句话（不超过40字）总括全部话题。\n"
-        "用简体中文，每条都要简短；只写记录里确实有的内容，不要编造，不要重复。"
+        "用简体中文，每条都要简短，全部用自己的话改写，不要照抄聊天原句；"
+        "只写记录里确实有的内容，不要编造，不要重复。"
     ),
     "en": (
         "Fields:\n"
@@ -69,17 +72,18 @@ _FIELDS = {
         "- headline: a short name for the topic, 2 to 6 words.\n"
         "- overview: one sentence (at most 25 words) on what was discussed and how it ended, in "
         "your own words; do not copy lines.\n"
-        "- points: key points and conclusions, at most 15 words each.\n"
+        "- points: key points and conclusions, at most 12 words each, paraphrased.\n"
         "- results: decided = what was decided, open = questions still open, todo = who will "
         "do what. Use [] when there are none.\n"
         "- views: what each participant thought or wanted, at most one per person. First list "
         "in ids the numbers where this person said it; person must be the speaker written on "
-        "those lines, never someone else; do not repeat the name in view.\n"
+        "those lines, never someone else; view sums up their position in at most 12 words "
+        "(e.g. 'backs a Sunday start'), never quoting them and without repeating the name.\n"
         "- ids: the numbers in square brackets that support the item, at most 3, only numbers "
         "that appear above.\n"
         "- wrap_up (when asked for): one sentence (at most 30 words) covering all the topics.\n"
-        "Write in English and keep every item short; only what the chat actually says, invent "
-        "nothing, do not repeat yourself."
+        "Write in English and keep every item short, all in your own words: never copy a chat "
+        "line. Only what the chat actually says; invent nothing, do not repeat yourself."
     ),
 }
 

@@ -27,7 +27,7 @@ from typing import Any
 # Longest strings in characters: Chinese says in 20 characters what English says in 60.
 # The prompt asks for less (see prompts._FIELDS); these bounds only cut runaways.
 _LIMITS = {
-    "zh": {"title": 12, "summary": 50, "claim": 32, "gist": 70},
+    "zh": {"title": 12, "summary": 50, "claim": 26, "gist": 70},
     "en": {"title": 40, "summary": 160, "claim": 100, "gist": 200},
 }
 MAX_IDS = 3
