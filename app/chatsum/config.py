@@ -61,7 +61,7 @@ class Settings:
         "", "Chroma server URL (empty = a local persistent index under home)."
     )
     retrieval_min_score: float = _describe(
-        0.35,
+        0.25,
         "Minimum relevance for an answer; below it chatsum says the archive does not hold the answer.",
     )
     summary_language: str = _describe("auto", "Language of summaries: auto (the chat's), zh or en.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatsum.core.domain import Message, MessageKind
-from chatsum.core.pipelines.answer_checks import check_reply, cited_ids, says_not_found
+from chatsum.core.pipelines.answer_checks import addresses, check_reply, cited_ids, says_not_found
 from chatsum.core.pipelines.question_text import (
     Utterance,
     classify,
@@ -145,6 +145,24 @@ def test_a_person_the_cited_message_does_not_name_makes_a_sentence_unsupported()
     assert checked.text == "" and checked.unsupported
     ok = check_reply("妈妈说奶奶5月12号过80岁生日 [47]。", BIRTHDAY, {47, 48})
     assert ok.cited == (47,) and not ok.unsupported
+
+
+def test_a_person_known_to_the_archive_but_not_shown_is_checked_too() -> None:
+    only_mum = BIRTHDAY[:1]
+    # 王强 wrote none of the shown messages: only the archive's list of people knows him.
+    assert check_reply("王强的生日是5月12号 [47]。", only_mum, {47}).cited == (47,)
+    checked = check_reply("王强的生日是5月12号 [47]。", only_mum, {47}, people={"王强"})
+    assert checked.cited == () and checked.unsupported
+
+
+def test_a_reply_that_does_not_touch_the_question_is_told_apart() -> None:
+    unrelated = sent(58, "爸爸", "要出差，你去吧")
+    assert not addresses("去青岛的高铁票一张多少钱？", "爸爸说要出差，你去吧 [58]。", [unrelated])
+    tickets = sent(59, "爸爸", "坐高铁去，我来买票")
+    assert addresses("去青岛的高铁票一张多少钱？", "爸爸说他来买票 [59]。", [tickets])
+    # Across languages the reply restates the question's words.
+    launch = sent(6, "张伟", "好，那就定3月29号上线")
+    assert addresses("When was the launch moved to?", "The launch is on March 29 [6].", [launch])
 
 
 def test_a_sentence_citing_the_wrong_message_is_moved_to_the_right_one() -> None:

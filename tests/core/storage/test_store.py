@@ -59,6 +59,13 @@ def test_round_trip_keeps_order_senders_and_kinds(store: Store) -> None:
     assert conversation.kind is ConversationKind.GROUP
 
 
+def test_names_in_finds_participants_written_in_a_text(store: Store) -> None:
+    write_conversation(store, CHAT)
+    assert store.names_in("王强说李娜和Tom都去") == {"王强", "李娜", "Tom"}
+    # A Latin-script name counts only as a whole word.
+    assert store.names_in("Tomorrow 张伟 will go") == set()
+
+
 def test_second_identical_write_adds_nothing(store: Store) -> None:
     write_conversation(store, CHAT)
     cid = write_conversation(store, CHAT)

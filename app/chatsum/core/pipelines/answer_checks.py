@@ -7,8 +7,8 @@ Each sentence of a reply is therefore checked against the messages it cites:
 - a cited id must exist and be one of the messages shown to the model;
 - every number in the sentence must appear in the cited messages or their
   times (Chinese numerals count: 三天 backs "3 days");
-- a participant named in the sentence must be the sender of, or named in, a
-  cited message;
+- a participant named in the sentence (anyone in the archive, not only the
+  senders shown) must be the sender of, or named in, a cited message;
 - when sentence and messages share a language, at least 40% of the
   sentence's terms must occur in them.
 
@@ -16,14 +16,16 @@ A sentence that fails gets the one shown message added (or, with nothing
 valid cited, substituted) that makes it pass — the model often cites a
 neighbour, or one of two messages it combined — else it is removed and
 reported. A reply left
-with nothing is a rejection. Cross-language sentences cannot be checked word
+with nothing is a rejection, and so is one that does not touch the question
+at all: none of the question's terms in the answer or the messages it cites
+("how much is the train ticket?" answered with a true but unrelated line). Cross-language sentences cannot be checked word
 by word; they keep the numbers and names checks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from chatsum.core.domain import Message
@@ -99,9 +101,10 @@ def _term_share(claim: str, folded: str) -> float:
 class Grounding:
     """Whether a sentence is borne out by given messages (see the module docstring)."""
 
-    def __init__(self, shown: Sequence[Message]) -> None:
+    def __init__(self, shown: Sequence[Message], people: Iterable[str] = ()) -> None:
         self.shown = shown
-        self.names = {m.sender_name for m in shown if m.sender_name and len(m.sender_name) > 1}
+        senders = {m.sender_name for m in shown if m.sender_name}
+        self.names = {name for name in (*senders, *people) if len(name) > 1}
 
     def _checks(self, claim: str, messages: Sequence[Message]) -> tuple[bool, float]:
         """(numbers and names agree, share of terms present)."""
@@ -183,8 +186,11 @@ def _attach_source_notes(sentences: list[str], by_id: dict[int, Message]) -> lis
     return merged
 
 
-def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> CheckedReply:
-    """Keep what the shown messages bear out, each sentence with a valid citation."""
+def check_reply(
+    text: str, shown: Sequence[Message], existing: set[int], people: Iterable[str] = ()
+) -> CheckedReply:
+    """Keep what the shown messages bear out, each sentence with a valid citation.
+    `people`: archive participants named in the reply, for the names check."""
     allowed = {m.id for m in shown} & existing
     by_id = {m.id: m for m in shown}
     dropped = [i for i in cited_ids(text) if i not in allowed]
@@ -193,7 +199,7 @@ def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> Chec
         ids = [n for n in re.findall(r"\d+", match.group(1)) if int(n) in allowed]
         return f"[{', '.join(ids)}]" if ids else ""
 
-    grounding = Grounding([m for m in shown if m.id in allowed])
+    grounding = Grounding([m for m in shown if m.id in allowed], people)
     kept: list[str] = []
     unsupported: list[str] = []
     sentences = _SENTENCE.findall(_CITATION.sub(keep_valid, text)) or [text]
@@ -217,3 +223,11 @@ def check_reply(text: str, shown: Sequence[Message], existing: set[int]) -> Chec
         # Only numbers, no words (small models do this): the cited messages are the answer.
         final = "\n".join(f"{by_id[i].sender_name or '—'}: {by_id[i].text} [{i}]" for i in ids)
     return CheckedReply(final, ids, tuple(dropped), tuple(unsupported))
+
+
+def addresses(question: str, reply: str, cited: Sequence[Message]) -> bool:
+    """Whether a checked reply is about the question: one of its terms occurs in the
+    reply or the cited messages (in any language the reply restates the question)."""
+    if not query_terms(question):
+        return True
+    return _term_share(question, f"{reply}\n{_evidence(cited)}".lower()) > 0

@@ -27,7 +27,12 @@ from pathlib import Path
 
 from chatsum.core.domain import Answer, AnswerOutcome, AnswerTimings, Citation, Message
 from chatsum.core.llm.base import Completion, GenerationOptions, TextGenerator
-from chatsum.core.pipelines.answer_checks import check_reply, says_not_found, without_citations
+from chatsum.core.pipelines.answer_checks import (
+    addresses,
+    check_reply,
+    says_not_found,
+    without_citations,
+)
 from chatsum.core.pipelines.answer_prompts import (
     NOT_A_QUESTION,
     NOT_FOUND,
@@ -45,7 +50,7 @@ from chatsum.core.storage.store import Store
 
 @dataclass(frozen=True)
 class AnswerOptions:
-    min_relevance: float = 0.35
+    min_relevance: float = 0.25
     relative_floor: float = 0.6
     passages: int = 5
     max_tokens: int = 320
@@ -301,7 +306,7 @@ def answer_question(
             yield piece
 
         existing = set(store.messages_by_ids(m.id for m in shown))
-        checked = check_reply(completion.text, shown, existing)
+        checked = check_reply(completion.text, shown, existing, store.names_in(completion.text))
         by_id = {m.id: m for m in shown}
         citations = tuple(
             Citation(
@@ -309,13 +314,15 @@ def answer_question(
             )
             for i in checked.cited
         )
-        rejected = not citations and (says_not_found(checked.text) or not checked.text)
+        rejected = (not citations and (says_not_found(checked.text) or not checked.text)) or (
+            not addresses(rewritten, checked.text, [by_id[i] for i in checked.cited])
+        )
         return turn.finish(
             AnswerOutcome.REJECTED if rejected else AnswerOutcome.ANSWERED,
             NOT_FOUND[turn.language] if rejected else checked.text,
             rewritten,
             model_id=completion.model_id or generator.model_id,
-            citations=citations,
+            citations=() if rejected else citations,
             dropped=checked.dropped,
             unsupported=checked.unsupported,
             retrieved=tuple(m.id for m in shown),

@@ -8,6 +8,7 @@ so all SQL about the archive lives in this package.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -246,6 +247,21 @@ class Store:
             (message.conversation_id, message.ts_ms, message.id, after),
         ).fetchall()
         return [_message(r) for r in reversed(earlier)], [_message(r) for r in later]
+
+    def names_in(self, text: str) -> set[str]:
+        """Display names (two characters or more) of archive participants written in `text`;
+        a Latin-script name only as a whole word, so "Will" is not found in "will"."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT display_name FROM participants "
+            "WHERE length(display_name) > 1 AND instr(?, display_name) > 0",
+            (text,),
+        ).fetchall()
+        return {
+            name
+            for (name,) in rows
+            if not name.isascii()
+            or re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text)
+        }
 
     def participants(self, conversation_id: int) -> list[ParticipantActivity]:
         rows = self.conn.execute(
