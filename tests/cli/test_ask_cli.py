@@ -211,3 +211,16 @@ def test_eval_answer_reports_the_metrics(
     assert metrics["answer_accuracy"] == 0.5  # the scripted reply fits q1 only
     assert metrics["citation_validity"] == 1.0 and metrics["citations"] >= 1
     assert not (settings.home / "chroma").exists()  # the eval never touches the user's index
+    code, out, _ = run(
+        settings,
+        capsys,
+        "eval",
+        "answer",
+        "--data",
+        str(data),
+        "--no-llm",
+        "--json",
+        "--only",
+        "q2,n1",
+    )
+    assert code == 0 and [r["id"] for r in json.loads(out)["results"]] == ["q2", "n1"]

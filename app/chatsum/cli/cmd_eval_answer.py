@@ -41,6 +41,9 @@ def register(evals: Any) -> None:
     p.add_argument("--no-llm", action="store_true", help="retrieval and rejection only")
     p.add_argument("--vector-only", action="store_true", help="leave full-text search out")
     p.add_argument("--min-score", type=float, help="rejection threshold (default: the setting)")
+    p.add_argument(
+        "--only", help="comma-separated question ids to run (with those they follow up on)"
+    )
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(handler=cmd_eval_answer)
 
@@ -60,6 +63,8 @@ def cmd_eval_answer(args: argparse.Namespace, services: AppServices) -> int:
     if not data_path.exists():
         raise ConfigError(f"{data_path}: no such dataset. Pass --data FILE (JSONL, see `--help`).")
     data = load_eval_set(data_path)
+    if args.only:
+        data = data.only({part.strip() for part in args.only.split(",") if part.strip()})
     embedder = make_embedder(args.embedder) if args.embedder else services.embedder
     threshold = services.settings.retrieval_min_score if args.min_score is None else args.min_score
     with ExitStack() as stack:

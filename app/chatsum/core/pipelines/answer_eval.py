@@ -78,6 +78,21 @@ class EvalSet:
     dialogues: tuple[EvalDialogue, ...]
     questions: tuple[EvalQuestion, ...]
 
+    def only(self, ids: set[str]) -> EvalSet:
+        """The questions named (every dialogue stays, as the archive), with the
+        questions they follow up on, so references still resolve."""
+        by_id = {q.id: q for q in self.questions}
+        unknown = ids - by_id.keys()
+        if unknown:
+            raise ChatsumError(f"no such question in the eval set: {', '.join(sorted(unknown))}")
+        wanted = set(ids)
+        for qid in ids:
+            follows = by_id[qid].follows
+            while follows and follows not in wanted:
+                wanted.add(follows)
+                follows = by_id[follows].follows
+        return EvalSet(self.dialogues, tuple(q for q in self.questions if q.id in wanted))
+
 
 def load_eval_set(path: Path) -> EvalSet:
     dialogues: list[EvalDialogue] = []
