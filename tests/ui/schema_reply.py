@@ -17,7 +17,7 @@ from typing import Any
 
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
 
-_LINE = re.compile(r"^\[(\d+)\] ([^:：\n]+)[:：] ?(.*)$", re.M)
+_LINE = re.compile(r"^\[(\d+)\] ?([^:：\n]+)[:：] ?(.*)$", re.M)
 
 
 class _Filler:

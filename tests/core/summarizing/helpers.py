@@ -28,7 +28,7 @@ BASE_MS = 1_715_212_800_000  # 2024-05-09 00:00 UTC = 08:00 at UTC+8
 OFFSET = 480
 DAY_MS = 86_400_000
 
-_ITEM = re.compile(r"^\[(\d+)\] ([^:：\n]+?)[:：] ?(.*)$", re.M)
+_ITEM = re.compile(r"^\[(\d+)\] ?([^:：\n]+?)[:：] ?(.*)$", re.M)
 
 
 def message(

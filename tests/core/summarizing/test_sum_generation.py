@@ -96,6 +96,13 @@ def test_strings_cut_by_the_grammar_end_at_a_clause() -> None:
     }
 
 
+def test_a_cut_string_with_no_clause_or_space_to_end_at_stays_within_its_limit() -> None:
+    schema = {"type": "string", "maxLength": 12}
+    # Exactly at the limit: the grammar stopped it there.
+    assert trim_cut_strings("abc 预算不够需要再和经", schema) == "abc 预算不够需要再和…"
+    assert trim_cut_strings("预算不够需要再和经理商量", schema) == "预算不够需要再和经理商…"
+
+
 def test_a_prompt_that_leaves_no_room_to_answer_is_refused() -> None:
     with pytest.raises(ContextOverflowError):
         call(FakeTextGenerator([GOOD], context_length=40))

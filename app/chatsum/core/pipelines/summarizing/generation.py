@@ -71,7 +71,8 @@ def trim_cut_strings(value: Any, schema: dict[str, Any]) -> Any:
         if cut >= len(value) // 2:
             return value[:cut].rstrip()
         space = value.rfind(" ")
-        return (value[:space] if space >= len(value) // 2 else value).rstrip() + "…"
+        # The "…" takes the last character's place, so the string stays within its limit.
+        return (value[:space] if space >= len(value) // 2 else value[:-1]).rstrip() + "…"
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         return {key: trim_cut_strings(item, properties.get(key, {})) for key, item in value.items()}

@@ -97,21 +97,13 @@ class SummaryRun:
         return min(cap, room)
 
     def windows(self, lines: Sequence[Line]) -> list[Window]:
-        """One window when the range fits a "whole" call (the larger reply); otherwise map
-        windows sized for the leaner "part" reply, so a long day needs fewer calls."""
-        costs = [
-            self.generator.count_tokens(line_text(999, line, 999, self.language)) + 1
-            for line in lines
-        ]
-        whole = self.input_budget("whole", self.options.max_topics)
-        if sum(costs) <= whole:
-            budget = whole
-        else:
-            budget = self.input_budget("part", min(PART_MAX_TOPICS, self.options.max_topics))
-        cost_of = dict(zip(map(id, lines), costs, strict=True))
-        return fit_windows(
-            lines, lambda line: cost_of[id(line)], budget, self.options.session_gap_min * 60_000
-        )
+        # Sized for a "whole" call (the larger reply), so one window never needs a merge.
+        budget = self.input_budget("whole", self.options.max_topics)
+
+        def cost(line: Line) -> int:
+            return self.generator.count_tokens(line_text(999, line, 999, self.language)) + 1
+
+        return fit_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
 
     # ------------------------------------------------------------ steps
 

@@ -24,7 +24,7 @@ class SummaryOptions:
     """Read and write the summary cache in the archive."""
     session_gap_min: int = 30
     """A silence this long starts a new session."""
-    window_tokens: int = 6000
+    window_tokens: int = 4500
     """Chat tokens per model call; lowered automatically to fit the context window."""
     temperature: float = 0.1
     max_topics: int = 5

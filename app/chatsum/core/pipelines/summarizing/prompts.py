@@ -2,8 +2,9 @@
 
 Shaped by what small models get wrong (docs/MODELS.md):
 - they confuse who said what, so every input line carries its speaker right
-  after a short number, "[12] 张三: ...", and the instructions say plainly that
-  a view's `person` must be the speaker of the lines it cites;
+  after a short number, "[12]张三：..." ("[12] Ann: ..." in English), and the
+  instructions say plainly that a view's `person` must be the speaker of the
+  lines it cites;
 - they copy lines, so the instructions ask for their own words everywhere, give
   views and points a word budget (a stance, "backs a Sunday start", not a quote)
   and the schema keeps strings short;
@@ -108,12 +109,12 @@ _MERGE_FIELDS = {
 
 _TASKS = {
     ("zh", "whole"): (
-        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号] 发言人: 内容”。"
+        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号]发言人：内容”。"
         "找出整段聊天的{low}到{high}个核心话题（按重要程度排序，不同的事分成不同话题），"
         "最后用 wrap_up 一句话总括。"
     ),
     ("zh", "part"): (
-        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号] 发言人: 内容”。"
+        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号]发言人：内容”。"
         "这是一段较长群聊中的一部分：找出这一段里的{low}到{high}个话题"
         "（按重要程度排序，不同的事分成不同话题）。"
     ),
@@ -155,7 +156,10 @@ _LABELS = {
         "chat": "聊天记录",
         "topics": "各段聊天的话题",
         "point": "要点",
-        "reply": "回复",
+        # No spaces: before a Chinese character one costs the tokenizer up to three
+        # tokens, and the line prefixes are a third of a window's tokens.
+        "line": "[{number}]{sender}：{reply}{text}",
+        "reply": "（回复[{number}]）",
         "sep": "、",
         "colon": "：",
     },
@@ -164,7 +168,8 @@ _LABELS = {
         "chat": "Chat",
         "topics": "Topics, part by part",
         "point": "Points",
-        "reply": "re",
+        "line": "[{number}] {sender}: {reply}{text}",
+        "reply": "(re [{number}]) ",
         "sep": ", ",
         "colon": ": ",
     },
@@ -180,8 +185,8 @@ def system_prompt(language: str, task: str, low: int, high: int) -> str:
 
 def line_text(number: int, line: Line, reply_number: int | None, language: str) -> str:
     labels = _LABELS.get(language, _LABELS["en"])
-    reply = f"({labels['reply']}[{reply_number}]) " if reply_number else ""
-    return f"[{number}] {line.sender}: {reply}{line.text}"
+    reply = labels["reply"].format(number=reply_number) if reply_number else ""
+    return labels["line"].format(number=number, sender=line.sender, reply=reply, text=line.text)
 
 
 def render_lines(lines: Sequence[Line], language: str) -> tuple[str, Numbering]:
