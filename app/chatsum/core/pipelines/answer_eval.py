@@ -188,7 +188,8 @@ class QuestionResult:
     citations: int
     citations_valid: int
     dropped_citations: int
-    unsupported_claims: int
+    unsupported_claims: tuple[str, ...]
+    """Sentences the answer checks removed, kept for reading why an answer was lost."""
     seconds: float
 
 
@@ -253,7 +254,7 @@ class EvalReport:
             "citation_validity": _ratio(sum(r.citations_valid for r in self.results), citations),
             "citations": citations,
             "model_citations_dropped": sum(r.dropped_citations for r in self.results),
-            "unsupported_claims_removed": sum(r.unsupported_claims for r in self.results),
+            "unsupported_claims_removed": sum(len(r.unsupported_claims) for r in self.results),
             "mean_seconds_per_question": round(
                 sum(r.seconds for r in self.results) / max(1, len(self.results)), 3
             ),
@@ -413,7 +414,7 @@ def run_answer_eval(
                     citations=len(answer.citations),
                     citations_valid=len(valid),
                     dropped_citations=len(answer.dropped_citations),
-                    unsupported_claims=len(answer.unsupported_claims),
+                    unsupported_claims=answer.unsupported_claims,
                     seconds=round(seconds, 3),
                 )
             )

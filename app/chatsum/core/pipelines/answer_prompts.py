@@ -4,7 +4,10 @@ Small local models answer well only when the task is narrow: here they get the
 retrieved messages as numbered lines (`[812] 2024-03-04 10:08 李娜: …`), are
 told to use nothing else, to answer in the question's language and to put the
 message number after each fact, with one worked example (measured on the eval
-set: without it Qwen2.5-1.5B often replied with a bare "[47]").
+set: without it Qwen2.5-1.5B often replied with a bare "[47]"). The example
+names nobody and people are named only when the question asks who: a small
+model that writes "X said …" often picks the wrong X, and the answer checks
+then remove a sentence whose content was right.
 
 The history of the Q&A session goes first, as earlier chat turns, and the new
 messages and question last, so a follow-up shares the prompt prefix with the
@@ -34,18 +37,19 @@ SYSTEM = {
         "in the user's turn. Each message starts with its number in square brackets. "
         "Answer in English with one to three full sentences that state the answer, and "
         "after each fact write the number of the message it comes from in square brackets. "
-        "Say who said what only as the messages show it.\n"
+        "Name a person only when the question asks who, and then exactly as the messages "
+        "show it.\n"
         "Example — messages: [12] 2024-03-04 10:08 Ann: ok, the launch moves to Friday. "
-        "Question: When is the launch? Answer: The launch moved to Friday, as Ann said [12].\n"
+        "Question: When is the launch? Answer: The launch moved to Friday [12].\n"
         "Only if none of the messages is about the question, reply exactly: "
         f"{NOT_FOUND['en']}"
     ),
     "zh": (
         "你根据群聊存档回答问题，只能使用用户给出的聊天消息。每条消息开头的方括号里是它的编号。"
         "用中文写一到三句完整的话直接回答问题，每个事实后面用方括号写出它来自的消息编号。"
-        "谁说了什么必须与消息一致。\n"
+        "只有问题问到是谁时才写人名，而且必须与消息一致。\n"
         "示例——消息：[12] 2024-03-04 10:08 李娜：好，上线改到周五。问题：什么时候上线？"
-        "回答：李娜说上线改到了周五 [12]。\n"
+        "回答：上线改到了周五 [12]。\n"
         f"只有当没有任何一条消息与问题有关时，才只回答：{NOT_FOUND['zh']}"
     ),
 }
