@@ -25,16 +25,20 @@ IMPORT_SNIPPET = r"""
 import json, resource, sys, time
 from pathlib import Path
 from chatsum.core.importers.base import ParseOptions
+from chatsum.core.pipelines import importing
 from chatsum.core.pipelines.importing import import_paths
 from chatsum.core.progress import drive
-db, path = Path(sys.argv[1]), Path(sys.argv[2])
+db, path, writer = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+if writer == "in-process":
+    importing.CHILD_WRITER_MIN_BYTES = 1 << 62
 start = time.perf_counter()
 report = drive(import_paths(db, [path], ParseOptions(default_utc_offset_min=480)))
 elapsed = time.perf_counter() - start
 source = report.sources[0]
 print(json.dumps({"seconds": elapsed, "new": source.messages_new, "duplicates": source.duplicates,
                   "status": source.status, "format": source.format, "error": source.error,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "writer_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 QUERIES = {
@@ -44,9 +48,10 @@ QUERIES = {
 }
 
 
-def run_import(db: Path, path: Path) -> dict[str, object]:
+def run_import(db: Path, path: Path, writer: str = "default") -> dict[str, object]:
+    """Import in a fresh process; `writer` "in-process" keeps big files off the child writer."""
     result = subprocess.run(
-        [sys.executable, "-c", IMPORT_SNIPPET, str(db), str(path)],
+        [sys.executable, "-c", IMPORT_SNIPPET, str(db), str(path), writer],
         check=True,
         capture_output=True,
         text=True,
@@ -84,6 +89,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--search-runs", type=int, default=100)
+    parser.add_argument(
+        "--compare-in-process",
+        action="store_true",
+        help="first import each file with the in-process writer too, for the ratio",
+    )
     args = parser.parse_args()
 
     files = {
@@ -107,11 +117,20 @@ def main() -> None:
     try:
         for label, path in files.items():
             db = work / label / "chatsum.db"
+            if args.compare_in_process:
+                local = run_import(work / f"{label}-local" / "chatsum.db", path, "in-process")
+                rate_local = args.messages / float(local["seconds"])  # type: ignore[arg-type]
+                print(
+                    f"{label}: import, in-process writer, {local['seconds']:.1f}s = {rate_local:,.0f} msgs/s, peak RSS {local['peak_rss_mb']:.0f} MB"
+                )
+                shutil.rmtree(work / f"{label}-local")
             first = run_import(db, path)
             rate = args.messages / float(first["seconds"])  # type: ignore[arg-type]
             print(
-                f"{label}: import {first['new']} msgs in {first['seconds']:.1f}s = {rate:,.0f} msgs/s, peak RSS {first['peak_rss_mb']:.0f} MB"
+                f"{label}: import {first['new']} msgs in {first['seconds']:.1f}s = {rate:,.0f} msgs/s, peak RSS {first['peak_rss_mb']:.0f} MB (writer process {first['writer_peak_rss_mb']:.0f} MB)"
             )
+            if args.compare_in_process:
+                print(f"{label}: child writer / in-process writer speed = {rate / rate_local:.2f}")
             again = run_import(db, path)
             rate_again = args.messages / float(again["seconds"])  # type: ignore[arg-type]
             print(

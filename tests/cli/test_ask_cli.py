@@ -187,40 +187,24 @@ def test_eval_answer_reports_the_metrics(
         },
     ]
     data.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    code, out, _ = run(
-        settings, capsys, "eval", "answer", "--data", str(data), "--no-llm", "--json"
-    )
+
+    def eval_answer(*extra: str, **kwargs: Any) -> tuple[int, str, str]:
+        return run(
+            settings, capsys, "eval", "answer", "--data", str(data), "--json", *extra, **kwargs
+        )
+
+    code, out, _ = eval_answer("--no-llm")
     report = json.loads(out)
     metrics = report["metrics"]
     assert code == 0 and report["embedder"] == "fake" and report["model"] is None
     assert metrics["retrieval_hit_at_5"] == 1.0 and metrics["rejection_recall"] == 1.0
     assert metrics["chitchat_detected"] == 1.0 and metrics["answer_accuracy"] is None
     assert report["threshold_sweep"][0]["threshold"] == 0.15
-    code, out, _ = run(
-        settings,
-        capsys,
-        "eval",
-        "answer",
-        "--data",
-        str(data),
-        "--json",
-        replies=["The launch moves to Friday."],
-    )
+    code, out, _ = eval_answer(replies=["The launch moves to Friday."])
     metrics = json.loads(out)["metrics"]
     assert json.loads(out)["model"] == "fake"
     assert metrics["answer_accuracy"] == 0.5  # the scripted reply fits q1 only
     assert metrics["citation_validity"] == 1.0 and metrics["citations"] >= 1
     assert not (settings.home / "chroma").exists()  # the eval never touches the user's index
-    code, out, _ = run(
-        settings,
-        capsys,
-        "eval",
-        "answer",
-        "--data",
-        str(data),
-        "--no-llm",
-        "--json",
-        "--only",
-        "q2,n1",
-    )
+    code, out, _ = eval_answer("--no-llm", "--only", "q2,n1")
     assert code == 0 and [r["id"] for r in json.loads(out)["results"]] == ["q2", "n1"]

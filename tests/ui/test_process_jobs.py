@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,23 @@ def test_errors_keep_their_message_and_bugs_their_traceback() -> None:
     with pytest.raises(WorkerProcessError, match="KeyError") as bug:
         drive(in_child_process(f"{__name__}:failing", "bug")(CancelToken()))
     assert "Traceback" in str(bug.value) and "failing" in str(bug.value)
+
+
+def importing_with_a_child_writer(
+    db: Path, export: Path, cancel: CancelToken
+) -> Generator[Progress, None, int]:
+    from chatsum.core.pipelines import importing
+
+    importing.CHILD_WRITER_MIN_BYTES = 0  # this job's own process only
+    report = yield from importing.import_paths(db, [export], cancel=cancel)
+    return report.messages_new
+
+
+def test_a_job_may_start_a_process_of_its_own(tmp_path: Path) -> None:
+    # An import of a big file writes from a process of its own; the job's
+    # process must be allowed to start it.
+    export = Path(__file__).resolve().parents[1] / "fixtures/exports/whatsapp/android_24h_dmy.txt"
+    job = in_child_process(
+        f"{__name__}:importing_with_a_child_writer", tmp_path / "chatsum.db", export
+    )
+    assert drive(job(CancelToken())) > 0

@@ -86,8 +86,10 @@ def in_child_process(target: str, *args: Any) -> JobFactory:
         context = multiprocessing.get_context("spawn")
         receiver, events = context.Pipe(duplex=False)
         stop = context.RawValue("b", 0)  # set to 1 to cancel
+        # Not a daemon: an import of a big file starts a writer process of its
+        # own, which daemons may not do. The finally below reaps the child.
         child = context.Process(
-            target=_child_main, args=(target, args, events, stop), name="chatsum-job", daemon=True
+            target=_child_main, args=(target, args, events, stop), name="chatsum-job"
         )
         child.start()
         try:

@@ -26,6 +26,9 @@ from chatsum.core.progress import CancelToken, Progress
 from chatsum.core.storage.store import Store
 
 PROGRESS_EVERY = 5000
+# Units at least this big are written by a child process (parsing and SQLite
+# on two cores); smaller ones would not win back its start-up time.
+CHILD_WRITER_MIN_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def _import_unit(
             seconds=time.monotonic() - started,
         )
     report = ParseReport(unit.display)
-    writer = store.writer()
+    writer = store.writer(in_child_process=size >= CHILD_WRITER_MIN_BYTES)
     writer.begin(unit.display, size, sha256, unit.format_id)
     try:
         seen_conversation = False

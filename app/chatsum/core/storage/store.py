@@ -72,11 +72,19 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def writer(self) -> Any:
-        """An ImportWriter bound to this connection (one transaction per unit)."""
+    def writer(self, in_child_process: bool = False) -> Any:
+        """An ImportWriter for one unit, writing on this connection or in a child process.
+
+        The child process pays about a second to start and then lets parsing
+        and SQLite's work run on two cores: worth it for big files only.
+        """
+        from chatsum.core.storage.transaction import UnitTransaction
+        from chatsum.core.storage.transaction_process import ProcessTransaction
         from chatsum.core.storage.writer import ImportWriter
 
-        return ImportWriter(self.conn)
+        if in_child_process:
+            return ImportWriter(ProcessTransaction(self.path))
+        return ImportWriter(UnitTransaction(self.conn))
 
     # ------------------------------------------------------------ conversations
 
