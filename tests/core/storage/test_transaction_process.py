@@ -78,7 +78,7 @@ def test_a_failing_batch_is_raised_and_nothing_is_written(tmp_path: Path) -> Non
     store = Store.open(db)
     transaction = ProcessTransaction(db)
     transaction.begin("bad.txt", 1, "4" * 64, "test")
-    transaction.write([(1, 2, 3)])  # three values for fourteen columns
+    transaction.write([(1, 2, 3)], ["x"])  # three values for fourteen columns
     with pytest.raises(Exception, match="bindings"):
         transaction.commit(
             {

@@ -51,7 +51,7 @@ class Transaction(Protocol):
 
     def participant(self, platform: str, identity: str, name: str, is_self: bool | None) -> int: ...
 
-    def write(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+    def write(self, rows: Sequence[tuple[Any, ...]], bodies: Sequence[str]) -> None: ...
 
     def commit(self, summary: dict[str, Any]) -> int: ...
 
@@ -150,20 +150,32 @@ class UnitTransaction:
         )
         return int(row[0])
 
-    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert a batch of message rows and add the new ones to the full-text index."""
+    def write(self, rows: Sequence[tuple[Any, ...]], bodies: Sequence[str]) -> None:
+        """Insert a batch of message rows and add the new ones to the full-text index.
+
+        `bodies[i]` is `fts_body()` of row i's text, computed by the caller
+        (the importer's process has the spare CPU).
+        """
         # rowcount sums sqlite3_changes() over the batch: inserted rows only,
         # not the ignored duplicates.
-        inserted = self.conn.executemany(_INSERT_MESSAGE, rows).rowcount
-        self.messages_new += max(0, inserted)
-        # New rows always get ids above every earlier one, so the batch's
-        # rows are exactly those past the last indexed id.
-        self.conn.execute(
-            """INSERT INTO messages_fts(rowid, body)
-               SELECT id, chatsum_fts_body(text) FROM messages WHERE id > ? AND text != ''""",
-            (self._fts_after_id,),
-        )
-        self._fts_after_id = self._max_message_id()
+        inserted = max(0, self.conn.executemany(_INSERT_MESSAGE, rows).rowcount)
+        self.messages_new += inserted
+        last_id = self._max_message_id()
+        if inserted == len(rows) == last_id - self._fts_after_id:
+            # Every row is new, so the batch holds ids after_id+1 ... last_id in order.
+            first_id = self._fts_after_id + 1
+            self.conn.executemany(
+                "INSERT INTO messages_fts(rowid, body) VALUES (?, ?)",
+                ((first_id + i, body) for i, body in enumerate(bodies) if body),
+            )
+        elif inserted:
+            # Some rows were duplicates: index exactly the rows past the last indexed id.
+            self.conn.execute(
+                """INSERT INTO messages_fts(rowid, body)
+                   SELECT id, chatsum_fts_body(text) FROM messages WHERE id > ? AND text != ''""",
+                (self._fts_after_id,),
+            )
+        self._fts_after_id = last_id
 
     def commit(self, summary: dict[str, Any]) -> int:
         """Finish derived fields, record the source's counts, commit; returns messages added.

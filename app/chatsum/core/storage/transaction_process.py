@@ -48,7 +48,7 @@ def _serve(channel: Connection, db_path: str) -> None:
             if op == "write":
                 if failure is None:
                     try:
-                        transaction.write(args)
+                        transaction.write(*args)
                     except BaseException as exc:  # reported at the next answered call
                         failure = exc
                 continue
@@ -122,8 +122,8 @@ class ProcessTransaction:
     def participant(self, platform: str, identity: str, name: str, is_self: bool | None) -> int:
         return int(self._call("participant", platform, identity, name, is_self))
 
-    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._send("write", rows)
+    def write(self, rows: Sequence[tuple[Any, ...]], bodies: Sequence[str]) -> None:
+        self._send("write", (rows, bodies))
 
     def commit(self, summary: dict[str, Any]) -> int:
         messages_new = int(self._call("commit", summary))

@@ -17,6 +17,7 @@ from hashlib import blake2b
 from typing import Any
 
 from chatsum.core.domain import ParsedConversation, ParsedMessage
+from chatsum.core.storage.fts import fts_body
 from chatsum.core.storage.transaction import Transaction
 
 BATCH_ROWS = 20_000
@@ -51,6 +52,7 @@ class ImportWriter:
         self._run_ts: int | None = None
         self._by_kind: dict[str, int] = {}
         self._rows: list[tuple[Any, ...]] = []
+        self._bodies: list[str] = []
 
     # ------------------------------------------------------------ transaction
 
@@ -58,7 +60,7 @@ class ImportWriter:
         self._source_id = self._transaction.begin(path, size, sha256, format_id)
 
     def rollback(self) -> None:
-        self._rows = []
+        self._rows, self._bodies = [], []
         self._transaction.rollback()
 
     def commit(self, warnings: list[dict[str, Any]]) -> int:
@@ -144,6 +146,7 @@ class ImportWriter:
                 self._source_id,
             )
         )
+        self._bodies.append(fts_body(message.text))
         self.counts.messages_seen += 1
         self._by_kind[kind] = self._by_kind.get(kind, 0) + 1
         if len(self._rows) >= BATCH_ROWS:
@@ -152,5 +155,6 @@ class ImportWriter:
     def flush(self) -> None:
         """Hand the buffered rows to the transaction."""
         if self._rows:
-            rows, self._rows = self._rows, []
-            self._transaction.write(rows)
+            rows, bodies = self._rows, self._bodies
+            self._rows, self._bodies = [], []
+            self._transaction.write(rows, bodies)
