@@ -122,6 +122,35 @@ def test_rollback_leaves_database_unchanged(store: Store) -> None:
     assert before == after
 
 
+def fts_rows_match_message_texts(store: Store) -> bool:
+    messages = store.conn.execute("SELECT id, text FROM messages WHERE text != ''").fetchall()
+    fts = store.conn.execute("SELECT rowid, body FROM messages_fts").fetchall()
+    return sorted((m[0], fts_body(m[1])) for m in messages) == sorted(tuple(r) for r in fts)
+
+
+def test_full_text_index_holds_each_new_message_once_whatever_the_unit(store: Store) -> None:
+    # all new (bodies from the importer's side), then a newer export of the
+    # same chat plus a new chat in one unit (bodies computed by SQLite)
+    write_conversation(store, CHAT)
+    assert fts_rows_match_message_texts(store)
+    writer = store.writer()
+    writer.begin("both.txt", 1, "5" * 64, "test")
+    writer.add_conversation(ParsedConversation("new", "test", "新群", ConversationKind.GROUP))
+    writer.add_message(parsed("new", "张伟", "新群第一条", 0))
+    writer.add_conversation(ParsedConversation("c", "test", "爬山群", ConversationKind.GROUP))
+    for minute, (sender, text) in enumerate([*CHAT, ("王强", "明天八点集合")]):
+        kind = MessageKind.SYSTEM if sender is None else MessageKind.TEXT
+        writer.add_message(parsed("c", sender, text, minute, kind))
+    writer.commit([])
+    assert writer.counts.messages_new == 2
+    assert fts_rows_match_message_texts(store)
+    assert [h.message.text for h in store.search("集合")] == ["明天八点集合"]
+    # an existing chat with only new messages
+    write_conversation(store, [("李娜", "带上雨伞")], sha="6" * 64)
+    assert fts_rows_match_message_texts(store)
+    assert [h.message.text for h in store.search("雨伞")] == ["带上雨伞"]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

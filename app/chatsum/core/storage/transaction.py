@@ -153,15 +153,16 @@ class UnitTransaction:
     def write(self, rows: Sequence[tuple[Any, ...]], bodies: Sequence[str]) -> None:
         """Insert a batch of message rows and add the new ones to the full-text index.
 
-        `bodies[i]` is `fts_body()` of row i's text, computed by the caller
-        (the importer's process has the spare CPU).
+        `bodies[i]` is `fts_body()` of row i's text when the caller computed
+        them (the importer's process has the spare CPU); it sends none for a
+        batch that may hold duplicates, and those bodies are computed here.
         """
         # rowcount sums sqlite3_changes() over the batch: inserted rows only,
         # not the ignored duplicates.
         inserted = max(0, self.conn.executemany(_INSERT_MESSAGE, rows).rowcount)
         self.messages_new += inserted
         last_id = self._max_message_id()
-        if inserted == len(rows) == last_id - self._fts_after_id:
+        if len(bodies) == inserted == len(rows) == last_id - self._fts_after_id:
             # Every row is new, so the batch holds ids after_id+1 ... last_id in order.
             first_id = self._fts_after_id + 1
             self.conn.executemany(
@@ -169,7 +170,7 @@ class UnitTransaction:
                 ((first_id + i, body) for i, body in enumerate(bodies) if body),
             )
         elif inserted:
-            # Some rows were duplicates: index exactly the rows past the last indexed id.
+            # Duplicates or no bodies: index exactly the rows past the last indexed id.
             self.conn.execute(
                 """INSERT INTO messages_fts(rowid, body)
                    SELECT id, chatsum_fts_body(text) FROM messages WHERE id > ? AND text != ''""",

@@ -53,6 +53,10 @@ class ImportWriter:
         self._by_kind: dict[str, int] = {}
         self._rows: list[tuple[Any, ...]] = []
         self._bodies: list[str] = []
+        # Full-text bodies are worth computing here only while every message
+        # is new, i.e. every conversation of the unit was created by it; a
+        # re-import's duplicates would be computed for nothing.
+        self._all_new = True
 
     # ------------------------------------------------------------ transaction
 
@@ -91,6 +95,9 @@ class ImportWriter:
         """
         conversation_id, created = self._transaction.conversation(conversation, into, as_new)
         self.counts.new_conversations += int(created)
+        if not created and self._all_new:
+            self._all_new = False
+            self._bodies = []
         self._conversations[conversation.key] = (conversation_id, conversation.platform)
         self.counts.conversations.add(conversation_id)
         return conversation_id
@@ -146,7 +153,8 @@ class ImportWriter:
                 self._source_id,
             )
         )
-        self._bodies.append(fts_body(message.text))
+        if self._all_new:
+            self._bodies.append(fts_body(message.text))
         self.counts.messages_seen += 1
         self._by_kind[kind] = self._by_kind.get(kind, 0) + 1
         if len(self._rows) >= BATCH_ROWS:
