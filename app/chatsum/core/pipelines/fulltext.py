@@ -3,11 +3,11 @@
 `Store.search` requires every term, which suits a search box but not a
 question. Here terms are OR-ed and ranked by bm25 — but bm25 must score every
 message that matches, and in a big archive a common word matches tens of
-thousands. So the document frequency of each term is read first from an
-`fts5vocab` view of the index (a TEMP table: nothing is written to the
-archive), terms are taken rarest first while their postings fit a budget, and
-when even the rarest term is too common the search falls back to its most
-recent mentions, which FTS5 reads in rowid order and stops early.
+thousands. So the document frequency of each term is read first from the
+index's vocabulary (`TermStatistics`), terms are taken rarest first while
+their postings fit a budget, and when even the rarest term is too common the
+search falls back to its most recent mentions, which FTS5 reads in rowid order
+and stops early.
 
 The same frequencies weight the question's terms (inverse document frequency)
 when the retriever measures how much of a question a passage covers.
@@ -16,12 +16,12 @@ when the retriever measures how much of a question a passage covers.
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chatsum.core.storage.fts import fts_body, fts_query
+from chatsum.core.storage.fts import fts_query, query_terms
+from chatsum.core.storage.term_stats import TermStatistics
 
 POSTINGS_BUDGET = 20_000
 
@@ -38,41 +38,15 @@ class FullTextSearch:
     def __init__(self, conn: sqlite3.Connection, postings_budget: int = POSTINGS_BUDGET) -> None:
         self.conn = conn
         self.postings_budget = postings_budget
-        conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chatsum_fts_vocab "
-            "USING fts5vocab(main, messages_fts, 'row')"
-        )
-        self._frequencies: dict[str, int] = {}
+        self._statistics = TermStatistics(conn)
 
     # ------------------------------------------------------------ statistics
-
-    def _token_frequency(self, token: str) -> int:
-        row = self.conn.execute(
-            "SELECT doc FROM temp.chatsum_fts_vocab WHERE term = ?", (token,)
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-    def _prefix_frequency(self, prefix: str) -> int:
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        row = self.conn.execute(
-            "SELECT TOTAL(doc) FROM temp.chatsum_fts_vocab WHERE term >= ? AND term < ?",
-            (prefix, upper),
-        ).fetchone()
-        return int(row[0])
 
     def frequency(self, term: str) -> int:
         """Messages that may hold the term (an upper bound for a Chinese phrase:
         the rarer of its characters)."""
-        if term not in self._frequencies:
-            tokens = re.findall(r"\w+", fts_body(term).lower())
-            if len(tokens) > 1:
-                count = min(self._token_frequency(t) for t in tokens)
-            elif term.isascii() and len(term) >= 3:
-                count = self._prefix_frequency(term.lower())  # fts_query matches it as a prefix
-            else:
-                count = self._token_frequency(term.lower())
-            self._frequencies[term] = count
-        return self._frequencies[term]
+        parts = query_terms(term)
+        return min((self._statistics.frequency(part) for part in parts), default=0)
 
     def archive_size(self) -> int:
         return int(self.conn.execute("SELECT IFNULL(MAX(id), 0) FROM messages").fetchone()[0])

@@ -14,12 +14,14 @@ by triggers that call `chatsum_fts_body`, registered on every connection.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _CJK = re.compile(
     "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
 _CJK_RUN = re.compile(_CJK.pattern + "+")
+_WORD = re.compile(r"[^\W_]+")
 _TERM = re.compile(r"[^\s\"'“”‘’(),.;:!?，。；：！？、（）《》【】\[\]{}<>*^+\-]+")
 
 
@@ -31,25 +33,48 @@ def fts_body(text: str | None) -> str:
     return _CJK_RUN.sub(lambda run: " " + " ".join(run.group()) + " ", text)
 
 
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
+@dataclass(frozen=True)
+class QueryTerm:
+    """One term of a query as the index sees it: its tokens, in order.
+
+    `prefix`: the last token also matches longer words ("deploy" finds
+    "deployment"), as for a Latin word of three or more letters.
+    """
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+    def expression(self) -> str:
+        phrase = '"' + " ".join(self.tokens).replace('"', '""') + '"'
+        return phrase + "*" if self.prefix else phrase
+
+
+def index_tokens(text: str) -> list[str]:
+    """The tokens the index holds for a text, as `unicode61` splits `fts_body`
+    (lower-cased; accents are not folded here, unlike the index)."""
+    return _WORD.findall(fts_body(text).lower())
+
+
+def query_terms(query: str) -> list[QueryTerm]:
+    """The terms of a user's query; every one must match (AND).
+
+    A term with CJK characters becomes a phrase of its characters; a Latin word
+    of three or more letters also matches as a prefix.
+    """
+    terms: list[QueryTerm] = []
+    for term in _TERM.findall(query):
+        tokens = tuple(index_tokens(term))
+        if not tokens:
+            continue
+        prefix = not _CJK.search(term) and len(term) >= 3
+        terms.append(QueryTerm(tokens, prefix))
+    return terms
 
 
 def fts_query(query: str) -> str | None:
     """An FTS5 MATCH expression for a user's query, or None if it has no terms.
 
-    Every term must match (AND). A term with CJK characters becomes a phrase of
-    its characters; a Latin word of three or more letters also matches longer
-    words that start with it ("deploy" finds "deployment"). User text never
-    reaches FTS5 syntax unquoted.
+    User text never reaches FTS5 syntax unquoted.
     """
-    parts: list[str] = []
-    for term in _TERM.findall(query):
-        if _CJK.search(term):
-            tokens = fts_body(term).split()
-            parts.append(_quote(" ".join(tokens)))
-        elif len(term) >= 3:
-            parts.append(_quote(term) + "*")
-        else:
-            parts.append(_quote(term))
-    return " AND ".join(parts) if parts else None
+    terms = query_terms(query)
+    return " AND ".join(term.expression() for term in terms) if terms else None

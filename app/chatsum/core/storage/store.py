@@ -24,8 +24,10 @@ from chatsum.core.domain import (
     SearchHit,
 )
 from chatsum.core.errors import NotFoundError
+from chatsum.core.storage import ranking
 from chatsum.core.storage.db import connect
-from chatsum.core.storage.fts import fts_query
+from chatsum.core.storage.fts import query_terms
+from chatsum.core.storage.term_stats import TermStatistics
 
 SEARCH_CANDIDATES = 1000
 
@@ -305,35 +307,31 @@ class Store:
         """Ranked full-text matches (best first) with `context` messages either side.
 
         Ranking every match of a common word in a million messages costs
-        hundreds of milliseconds, so relevance (bm25) orders the
+        hundreds of milliseconds, so relevance (BM25, `ranking`) orders the
         `SEARCH_CANDIDATES` most recent matches that pass the filters; narrow
         the range or the words to reach further back.
         """
-        expression = fts_query(query)
-        if expression is None:
+        terms = query_terms(query)
+        if not terms:
             return []
+        expression = " AND ".join(term.expression() for term in terms)
         where, params = self._range_sql(conversation_id, since_ms, until_ms, None)
         extra = where.replace(" WHERE ", " AND ", 1)
-        candidates = [
-            row[0]
-            for row in self.conn.execute(
-                f"""SELECT f.rowid FROM messages_fts f JOIN messages m ON m.id = f.rowid
-                    WHERE messages_fts MATCH ?{extra} ORDER BY f.rowid DESC LIMIT ?""",
-                [expression, *params, SEARCH_CANDIDATES],
-            )
-        ]
+        candidates = self.conn.execute(
+            f"""SELECT f.rowid, f.body FROM messages_fts f JOIN messages m ON m.id = f.rowid
+                WHERE messages_fts MATCH ?{extra} ORDER BY f.rowid DESC LIMIT ?""",
+            [expression, *params, SEARCH_CANDIDATES],
+        ).fetchall()
         if not candidates:
             return []
-        wanted = set(candidates)
-        ranked = [
-            (row[0], float(row[1]))
-            for row in self.conn.execute(
-                """SELECT rowid, rank FROM messages_fts
-                   WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank""",
-                (expression, candidates[-1], candidates[0]),
-            )
-            if row[0] in wanted
-        ][:limit]
+        statistics = TermStatistics(self.conn)
+        totals = statistics.totals()
+        weights = (
+            [ranking.idf(statistics.frequency(term), totals.messages) for term in terms]
+            if len(terms) > 1
+            else [1.0]
+        )
+        ranked = ranking.rank(candidates, terms, weights, totals)[:limit]
         messages = self.messages_by_ids(message_id for message_id, _ in ranked)
         titles = {
             row[0]: row[1] for row in self.conn.execute("SELECT id, title FROM conversations")
