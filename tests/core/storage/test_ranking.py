@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chatsum.core.storage import ranking
-from chatsum.core.storage.fts import QueryTerm, query_terms
+from chatsum.core.storage.fts import QueryTerm, fts_query, match_expression, query_terms
 from chatsum.core.storage.store import Store
 from chatsum.core.storage.term_stats import TermStatistics
 from tests.conftest import write_conversation
@@ -35,19 +35,18 @@ def store(tmp_path: Path) -> Store:
 
 
 def fts5_bm25(store: Store, query: str) -> dict[int, float]:
-    expression = " AND ".join(term.expression() for term in query_terms(query))
     rows = store.conn.execute(
         "SELECT rowid, bm25(messages_fts) FROM messages_fts WHERE messages_fts MATCH ?",
-        (expression,),
+        (fts_query(query),),
     )
     return {row[0]: row[1] for row in rows}
 
 
 def our_bm25(store: Store, query: str) -> dict[int, float]:
     terms = query_terms(query)
-    expression = " AND ".join(term.expression() for term in terms)
     candidates = store.conn.execute(
-        "SELECT rowid, body FROM messages_fts WHERE messages_fts MATCH ?", (expression,)
+        "SELECT rowid, body FROM messages_fts WHERE messages_fts MATCH ?",
+        (match_expression(terms),),
     ).fetchall()
     statistics = TermStatistics(store.conn)
     totals = statistics.totals()

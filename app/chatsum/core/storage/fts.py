@@ -14,6 +14,7 @@ by triggers that call `chatsum_fts_body`, registered on every connection.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _CJK = re.compile(
@@ -71,10 +72,13 @@ def query_terms(query: str) -> list[QueryTerm]:
     return terms
 
 
-def fts_query(query: str) -> str | None:
-    """An FTS5 MATCH expression for a user's query, or None if it has no terms.
+def match_expression(terms: Sequence[QueryTerm]) -> str:
+    """The FTS5 MATCH expression that requires every term; user text in it is
+    always quoted, never FTS5 syntax."""
+    return " AND ".join(term.expression() for term in terms)
 
-    User text never reaches FTS5 syntax unquoted.
-    """
+
+def fts_query(query: str) -> str | None:
+    """An FTS5 MATCH expression for a user's query, or None if it has no terms."""
     terms = query_terms(query)
-    return " AND ".join(term.expression() for term in terms) if terms else None
+    return match_expression(terms) if terms else None

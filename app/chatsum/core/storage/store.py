@@ -26,7 +26,7 @@ from chatsum.core.domain import (
 from chatsum.core.errors import NotFoundError
 from chatsum.core.storage import ranking
 from chatsum.core.storage.db import connect
-from chatsum.core.storage.fts import query_terms
+from chatsum.core.storage.fts import match_expression, query_terms
 from chatsum.core.storage.term_stats import TermStatistics
 
 SEARCH_CANDIDATES = 1000
@@ -314,7 +314,7 @@ class Store:
         terms = query_terms(query)
         if not terms:
             return []
-        expression = " AND ".join(term.expression() for term in terms)
+        expression = match_expression(terms)
         where, params = self._range_sql(conversation_id, since_ms, until_ms, None)
         extra = where.replace(" WHERE ", " AND ", 1)
         candidates = self.conn.execute(
