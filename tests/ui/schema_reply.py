@@ -4,7 +4,7 @@ The summarizing pipeline holds the model to a JSON schema and checks every
 cited line number against the prompt. A fixed reply breaks whenever that
 schema is refined, so this script builds its reply from the schema in the
 request instead: strings within their length limits, id lists citing lines
-that really are in the prompt (`[n] speaker: text`), enums of participants
+that really are in the prompt (`n speaker: text`, `[n] label: text`), enums of participants
 set to the speaker of the cited line. Used by the UI tests and the UI stall
 benchmark; it exercises the real pipeline, never a shortcut around it.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
 
-_LINE = re.compile(r"^\[(\d+)\] ?([^:：\n]+)[:：] ?(.*)$", re.M)
+_LINE = re.compile(r"^\[?(\d+)\]? ?([^:：\n]+)[:：] ?(.*)$", re.M)
 
 
 class _Filler:

@@ -1,8 +1,8 @@
 """Helpers for summarizer tests: messages, a small archive, and an echo model.
 
 `echo_model` is a FakeTextGenerator script that reads the numbered input of
-whatever prompt it gets (chat lines "[n] who: text" or merge items "[n] label：
-text") and answers with a schema-valid summary that cites those numbers
+whatever prompt it gets (chat lines "n who: text" / "n张三：text" or merge items
+"[n] label：text") and answers with a schema-valid summary that cites those numbers
 correctly, one topic per few items. It lets tests follow message ids through
 map and reduce without scripting every reply by hand; tests that need wrong
 citations script their replies explicitly.
@@ -28,7 +28,7 @@ BASE_MS = 1_715_212_800_000  # 2024-05-09 00:00 UTC = 08:00 at UTC+8
 OFFSET = 480
 DAY_MS = 86_400_000
 
-_ITEM = re.compile(r"^\[(\d+)\] ?([^:：\n]+?)[:：] ?(.*)$", re.M)
+_ITEM = re.compile(r"^\[?(\d+)\]? ?([^:：\n]+?)[:：] ?(.*)$", re.M)
 
 
 def message(

@@ -8,7 +8,7 @@ from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, citation_validity
 from chatsum.core.pipelines.summarizing.preprocessing import prepare_lines
 from chatsum.core.pipelines.summarizing.prompts import render_lines
-from tests.core.summarizing.helpers import chat
+from tests.core.summarizing.helpers import chat, message
 
 ROWS = [
     ("张伟", "周六去香山爬山吧"),  # [1] -> message 1
@@ -130,3 +130,14 @@ def test_citation_validity_counts_ids_outside_the_range_and_wrong_speakers() -> 
         )
     ]
     assert citation_validity(topics, {1: "张伟", 2: "李娜"}) == (2, 4)
+
+
+def test_lines_read_number_then_speaker_and_a_digit_name_is_kept_apart() -> None:
+    rows = [("张伟", "周六去爬山"), ("10086", "我也去"), ("李娜", "好主意")]
+    messages = chat(rows, gap_min=5)
+    messages[2] = message(3, "李娜", "好主意", 10, reply_to=1)
+    zh, numbering = render_lines(prepare_lines(messages, "zh").lines, "zh")
+    assert zh.splitlines() == ["1张伟：周六去爬山", "2 10086：我也去", "3李娜：（回复1）好主意"]
+    assert numbering.evidence[2] == ((2, "10086"),)
+    en, _ = render_lines(prepare_lines(messages, "en").lines, "en")
+    assert en.splitlines()[1:] == ["2 10086: 我也去", "3 李娜: (re 1) 好主意"]

@@ -37,7 +37,7 @@ def test_one_window_is_one_call_and_every_citation_checks_out() -> None:
     assert len(generator.calls) == 1
     system, user = generator.calls[0][0]
     assert "核心话题" in system.content and user.content.startswith("参与者：张伟、李娜、王强")
-    assert user.content.splitlines()[-1] == "[12]王强：话题内容11"
+    assert user.content.splitlines()[-1] == "12王强：话题内容11"
     assert summary.gist == "大家讨论了几件事" and 2 <= len(summary.topics) <= 5
     assert summary.quality.windows == 1 and summary.quality.schema_valid
     senders = {m.id: m.sender_name for m in messages}

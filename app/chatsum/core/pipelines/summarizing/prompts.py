@@ -2,9 +2,12 @@
 
 Shaped by what small models get wrong (docs/MODELS.md):
 - they confuse who said what, so every input line carries its speaker right
-  after a short number, "[12]张三：..." ("[12] Ann: ..." in English), and the
+  after a short number, "12张三：..." ("12 Ann: ..." in English), and the
   instructions say plainly that a view's `person` must be the speaker of the
-  lines it cites;
+  lines it cites. The number has no brackets (Qwen's tokenizer gives each one
+  a token, and the prefixes are a third of the chat's tokens); a Chinese line
+  puts a space between number and speaker only when the name starts with a
+  digit (QQ numbers), so "12" and "10086" never read as one number;
 - they copy lines, so the instructions ask for their own words everywhere, give
   views and points a word budget (a stance, "backs a Sunday start", not a quote)
   and the schema keeps strings short;
@@ -28,7 +31,7 @@ from chatsum.core.domain import Topic
 from chatsum.core.llm.base import ChatMessage
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 
-PROMPT_VERSION = "sum-v4"
+PROMPT_VERSION = "sum-v5"
 
 Evidence = tuple[tuple[int, str], ...]
 """(message id, sender) pairs that one local number stands for."""
@@ -60,7 +63,7 @@ _FIELDS = {
         "- views：参与者各自的观点、态度或诉求，每人最多一条。先在 ids 里写出此人说这些话的编号，"
         "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 用不超过15字"
         "概括此人的立场（如“支持周日出发”），不要引用原话，也不用再写人名。\n"
-        "- ids：依据的编号（方括号里的数字），最多3个，只能用上面出现过的编号。\n"
+        "- ids：依据的编号（聊天记录每行开头的数字），最多3个，只能用上面出现过的编号。\n"
         "- wrap_up（如果要求）：一句话（不超过40字）总括全部话题。\n"
         "用简体中文，每条都要简短，全部用自己的话改写，不要照抄聊天原句；"
         "只写记录里确实有的内容，不要编造，不要重复。"
@@ -80,8 +83,8 @@ _FIELDS = {
         "in ids the numbers where this person said it; person must be the speaker written on "
         "those lines, never someone else; view sums up their position in at most 12 words "
         "(e.g. 'backs a Sunday start'), never quoting them and without repeating the name.\n"
-        "- ids: the numbers in square brackets that support the item, at most 3, only numbers "
-        "that appear above.\n"
+        "- ids: the line numbers (at the start of each chat line) that support the item, at "
+        "most 3, only numbers that appear above.\n"
         "- wrap_up (when asked for): one sentence (at most 30 words) covering all the topics.\n"
         "Write in English and keep every item short, all in your own words: never copy a chat "
         "line. Only what the chat actually says; invent nothing, do not repeat yourself."
@@ -109,12 +112,12 @@ _MERGE_FIELDS = {
 
 _TASKS = {
     ("zh", "whole"): (
-        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号]发言人：内容”。"
+        "你是群聊记录的摘要助手。聊天记录每行的格式是“编号发言人：内容”，如“12张三：周六见”。"
         "找出整段聊天的{low}到{high}个核心话题（按重要程度排序，不同的事分成不同话题），"
         "最后用 wrap_up 一句话总括。"
     ),
     ("zh", "part"): (
-        "你是群聊记录的摘要助手。聊天记录每行的格式是“[编号]发言人：内容”。"
+        "你是群聊记录的摘要助手。聊天记录每行的格式是“编号发言人：内容”，如“12张三：周六见”。"
         "这是一段较长群聊中的一部分：找出这一段里的{low}到{high}个话题"
         "（按重要程度排序，不同的事分成不同话题）。"
     ),
@@ -128,12 +131,12 @@ _TASKS = {
         "把讲同一件事的话题归为一组，整理成{low}到{high}个话题（按重要程度排序），每个编号只归入一组。"
     ),
     ("en", "whole"): (
-        'You summarize group chats. Each chat line reads "[number] speaker: text". '
+        'You summarize group chats. Each chat line reads "number speaker: text", e.g. "12 Ann: hi". '
         "Find the {low} to {high} main topics of the whole chat (most important first; "
         "separate matters go in separate topics), then sum them all up in wrap_up."
     ),
     ("en", "part"): (
-        'You summarize group chats. Each chat line reads "[number] speaker: text". '
+        'You summarize group chats. Each chat line reads "number speaker: text", e.g. "12 Ann: hi". '
         "This is one part of a longer chat: find the {low} to {high} topics of this part "
         "(most important first; separate matters go in separate topics)."
     ),
@@ -157,9 +160,10 @@ _LABELS = {
         "topics": "各段聊天的话题",
         "point": "要点",
         # No spaces: before a Chinese character one costs the tokenizer up to three
-        # tokens, and the line prefixes are a third of a window's tokens.
-        "line": "[{number}]{sender}：{reply}{text}",
-        "reply": "（回复[{number}]）",
+        # tokens, and the line prefixes are a third of a window's tokens. `gap` is a
+        # space only before a name that starts with a digit.
+        "line": "{number}{gap}{sender}：{reply}{text}",
+        "reply": "（回复{number}）",
         "sep": "、",
         "colon": "：",
     },
@@ -168,8 +172,8 @@ _LABELS = {
         "chat": "Chat",
         "topics": "Topics, part by part",
         "point": "Points",
-        "line": "[{number}] {sender}: {reply}{text}",
-        "reply": "(re [{number}]) ",
+        "line": "{number} {sender}: {reply}{text}",
+        "reply": "(re {number}) ",
         "sep": ", ",
         "colon": ": ",
     },
@@ -186,7 +190,10 @@ def system_prompt(language: str, task: str, low: int, high: int) -> str:
 def line_text(number: int, line: Line, reply_number: int | None, language: str) -> str:
     labels = _LABELS.get(language, _LABELS["en"])
     reply = labels["reply"].format(number=reply_number) if reply_number else ""
-    return labels["line"].format(number=number, sender=line.sender, reply=reply, text=line.text)
+    gap = " " if line.sender[:1].isdigit() else ""
+    return labels["line"].format(
+        number=number, gap=gap, sender=line.sender, reply=reply, text=line.text
+    )
 
 
 def render_lines(lines: Sequence[Line], language: str) -> tuple[str, Numbering]:
