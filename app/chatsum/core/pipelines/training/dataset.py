@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -98,10 +99,14 @@ def load_eval_guard(paths: Sequence[Path]) -> tuple[EvalGuard, list[EvalSet]]:
     return EvalGuard(dialogues), sets
 
 
+# "12 Ann: text" or "12张三：text" (summarizing.prompts.line_text)
+_NUMBERED_LINE = re.compile(r"^\d+ ?[^:：\n]*?[:：] ?(.*)$", re.M)
+
+
 def _chat_texts(example: SftExample) -> list[str]:
     """The chat lines of an example's prompt (the user message), without their numbers."""
     body = example.messages[-1].content
-    return [line.split(": ", 1)[-1] for line in body.splitlines() if line.startswith("[")]
+    return [found.group(1) for found in _NUMBERED_LINE.finditer(body)]
 
 
 def select(
