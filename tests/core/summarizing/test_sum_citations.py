@@ -7,7 +7,7 @@ from typing import Any
 from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, citation_validity
 from chatsum.core.pipelines.summarizing.preprocessing import prepare_lines
-from chatsum.core.pipelines.summarizing.prompts import render_lines
+from chatsum.core.pipelines.summarizing.prompts import chat_line_texts, render_lines
 from tests.core.summarizing.helpers import chat, message
 
 ROWS = [
@@ -141,3 +141,5 @@ def test_lines_read_number_then_speaker_and_a_digit_name_is_kept_apart() -> None
     assert numbering.evidence[2] == ((2, "10086"),)
     en, _ = render_lines(prepare_lines(messages, "en").lines, "en")
     assert en.splitlines()[1:] == ["2 10086: 我也去", "3 李娜: (re 1) 好主意"]
+    assert chat_line_texts(zh) == ["周六去爬山", "我也去", "（回复1）好主意"]
+    assert chat_line_texts(en) == ["周六去爬山", "我也去", "(re 1) 好主意"]

@@ -24,6 +24,7 @@ what to call them; the claims themselves are carried over, already checked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,12 +132,14 @@ _TASKS = {
         "把讲同一件事的话题归为一组，整理成{low}到{high}个话题（按重要程度排序），每个编号只归入一组。"
     ),
     ("en", "whole"): (
-        'You summarize group chats. Each chat line reads "number speaker: text", e.g. "12 Ann: hi". '
+        'You summarize group chats. Each chat line reads "number speaker: text", '
+        'e.g. "12 Ann: hi". '
         "Find the {low} to {high} main topics of the whole chat (most important first; "
         "separate matters go in separate topics), then sum them all up in wrap_up."
     ),
     ("en", "part"): (
-        'You summarize group chats. Each chat line reads "number speaker: text", e.g. "12 Ann: hi". '
+        'You summarize group chats. Each chat line reads "number speaker: text", '
+        'e.g. "12 Ann: hi". '
         "This is one part of a longer chat: find the {low} to {high} topics of this part "
         "(most important first; separate matters go in separate topics)."
     ),
@@ -194,6 +197,15 @@ def line_text(number: int, line: Line, reply_number: int | None, language: str) 
     return labels["line"].format(
         number=number, gap=gap, sender=line.sender, reply=reply, text=line.text
     )
+
+
+# A line as `line_text` writes it, in either language: number, speaker, colon, text.
+_NUMBERED_LINE = re.compile(r"^\d+ ?[^:：\n]*?[:：] ?(.*)$", re.M)
+
+
+def chat_line_texts(body: str) -> list[str]:
+    """The texts of the numbered chat lines in a rendered body, without number and speaker."""
+    return [found.group(1) for found in _NUMBERED_LINE.finditer(body)]
 
 
 def render_lines(lines: Sequence[Line], language: str) -> tuple[str, Numbering]:

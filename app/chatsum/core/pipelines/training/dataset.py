@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,7 +27,7 @@ from typing import Any
 
 from chatsum.core.errors import ConfigError
 from chatsum.core.pipelines.summarizing.evaluation import load_dialogues
-from chatsum.core.pipelines.summarizing.prompts import PROMPT_VERSION
+from chatsum.core.pipelines.summarizing.prompts import PROMPT_VERSION, chat_line_texts
 from chatsum.core.pipelines.training.examples import SftExample, write_examples
 from chatsum.core.pipelines.training.overlap import (
     EvalDialogue,
@@ -99,14 +98,9 @@ def load_eval_guard(paths: Sequence[Path]) -> tuple[EvalGuard, list[EvalSet]]:
     return EvalGuard(dialogues), sets
 
 
-# "12 Ann: text" or "12张三：text" (summarizing.prompts.line_text)
-_NUMBERED_LINE = re.compile(r"^\d+ ?[^:：\n]*?[:：] ?(.*)$", re.M)
-
-
 def _chat_texts(example: SftExample) -> list[str]:
     """The chat lines of an example's prompt (the user message), without their numbers."""
-    body = example.messages[-1].content
-    return [found.group(1) for found in _NUMBERED_LINE.finditer(body)]
+    return chat_line_texts(example.messages[-1].content)
 
 
 def select(
