@@ -81,3 +81,15 @@ def test_when_there_is_no_room_an_unrelated_topic_is_left_out() -> None:
 def test_a_reply_naming_no_valid_group_merges_nothing() -> None:
     reply = {"topics": [{"group": [7], "headline": "x", "overview": "y"}, "junk"]}
     assert merge_topics(reply, [HIKE_AM], 5, CitationTally()) == ([], 0)
+
+
+def test_one_group_of_everything_gives_up_its_least_fitting_member() -> None:
+    tally = CitationTally()
+    reply = {"topics": [{"group": [1, 2, 3], "headline": "周末爬山", "overview": "去香山爬山"}]}
+    topics, left_out = merge_topics(reply, [HIKE_AM, RELEASE, HIKE_PM], 5, tally, 2)
+    assert [t.title for t in topics] == ["周末爬山", "版本上线"] and left_out == 0
+    assert topics[0] == combine("周末爬山", "去香山爬山", [HIKE_AM, HIKE_PM])
+    assert tally.repaired == 1
+    # Without a minimum the model's single group stands.
+    alone, _ = merge_topics(reply, [HIKE_AM, RELEASE, HIKE_PM], 5, CitationTally())
+    assert [t.title for t in alone] == ["周末爬山"]

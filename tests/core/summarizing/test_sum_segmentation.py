@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.pipelines.summarizing.mapreduce import SummaryRun
 from chatsum.core.pipelines.summarizing.options import SummaryOptions
 from chatsum.core.pipelines.summarizing.preprocessing import Line, prepare_lines
 from chatsum.core.pipelines.summarizing.prompts import line_text
-from chatsum.core.pipelines.summarizing.segmentation import fit_windows, split_sessions
+from chatsum.core.pipelines.summarizing.segmentation import (
+    balanced_windows,
+    fit_windows,
+    split_sessions,
+)
 from chatsum.core.progress import CancelToken
 from tests.core.summarizing.helpers import message
 
@@ -58,7 +64,7 @@ def test_windows_fit_the_model_context_by_its_own_token_count() -> None:
     assert budget < 2048 and len(windows) > 1
     for window in windows:
         counted = sum(
-            generator.count_tokens(line_text(999, line, 999, "zh")) + 1 for line in window.lines
+            generator.count_tokens(line_text(999, line, None, "zh")) + 1 for line in window.lines
         )
         assert counted == window.tokens <= budget
     assert [line for w in windows for line in w.lines] == lines
@@ -69,3 +75,32 @@ def test_the_window_option_caps_windows_below_the_context() -> None:
     run = SummaryRun(generator, SummaryOptions(window_tokens=500), "zh", CancelToken())
     windows = run.windows(lines_at([i * 0.2 for i in range(400)]))
     assert len(windows) > 2 and all(w.tokens <= 500 for w in windows)
+
+
+def test_balanced_windows_are_as_few_and_even_out_the_last_one() -> None:
+    # One long session of 25 lines at 10 tokens: greedy packing at 100 leaves
+    # 100, 100, 50; balanced packs three at the smallest budget that allows
+    # three (90): 90, 90, 70.
+    lines = lines_at([i * 0.5 for i in range(25)])
+    greedy = fit_windows(lines, lambda line: 10, budget=100, gap_ms=GAP)
+    balanced = balanced_windows(lines, lambda line: 10, budget=100, gap_ms=GAP)
+    assert [w.tokens for w in greedy] == [100, 100, 50]
+    assert [w.tokens for w in balanced] == [90, 90, 70]
+    assert [line for w in balanced for line in w.lines] == lines
+
+
+def test_balanced_windows_keep_sessions_whole_where_greedy_did() -> None:
+    # Sessions of 3, 2 and 1 lines: the even share (20) would cut one, so the
+    # search settles on the smallest budget that packs them into two windows.
+    lines = lines_at([0, 1, 2, 40, 41, 200])
+    windows = balanced_windows(lines, lambda line: 10, budget=50, gap_ms=GAP)
+    assert [[line.message_ids[0] for line in w.lines] for w in windows] == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_a_reply_marker_is_counted_only_on_lines_that_reply() -> None:
+    generator = FakeTextGenerator(context_length=32_000)
+    run = SummaryRun(generator, SummaryOptions(), "zh", CancelToken())
+    plain = lines_at([0])[0]
+    replying = replace(plain, reply_to_id=1)
+    costs = [run.windows([line])[0].tokens for line in (plain, replying)]
+    assert costs[1] - costs[0] == generator.count_tokens("（回复999）")

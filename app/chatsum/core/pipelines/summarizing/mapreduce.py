@@ -38,7 +38,7 @@ from chatsum.core.pipelines.summarizing.schemas import (
     reply_token_bound,
     summary_schema,
 )
-from chatsum.core.pipelines.summarizing.segmentation import Window, fit_windows
+from chatsum.core.pipelines.summarizing.segmentation import Window, balanced_windows
 from chatsum.core.progress import CancelToken, Progress
 
 PART_MAX_TOPICS = 3
@@ -101,9 +101,12 @@ class SummaryRun:
         budget = self.input_budget("whole", self.options.max_topics)
 
         def cost(line: Line) -> int:
-            return self.generator.count_tokens(line_text(999, line, 999, self.language)) + 1
+            # Numbers are not known before the cut: count three digits, and a
+            # reply marker only where the line answers one.
+            reply = 999 if line.reply_to_id is not None else None
+            return self.generator.count_tokens(line_text(999, line, reply, self.language)) + 1
 
-        return fit_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
+        return balanced_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
 
     # ------------------------------------------------------------ steps
 
@@ -182,7 +185,7 @@ class SummaryRun:
         )
         if reply.data is None:
             return StepResult([], ok=False)
-        merged, left_out = merge_topics(reply.data, topics, high, self.tally)
+        merged, left_out = merge_topics(reply.data, topics, high, self.tally, low)
         if left_out:
             self.flags.append("topics_left_out")
         return StepResult(merged, str(reply.data.get("wrap_up") or "").strip(), bool(merged))

@@ -12,7 +12,11 @@ the model rewrite every claim (output tokens are the slow part on a CPU).
 Group numbers are checked like citations: one outside the list, or given to a
 second group, is dropped; an earlier topic no group took joins the group whose
 words (name, overview, members' points) it shares most, becomes a topic of its
-own while there is room, or is left out and counted.
+own while there is room, or is left out and counted. A reply that lumps
+everything into fewer groups than asked for (a small model's habit on a long
+day: one group of all nine parts) is repaired the same way: the member that
+fits its group's name and overview least becomes a topic of its own, until
+there are enough.
 """
 
 from __future__ import annotations
@@ -89,7 +93,11 @@ def _affinity(part: Topic, title: str, summary: str, members: Sequence[Topic]) -
 
 
 def merge_topics(
-    data: dict[str, Any], parts: Sequence[Topic], max_topics: int, tally: CitationTally
+    data: dict[str, Any],
+    parts: Sequence[Topic],
+    max_topics: int,
+    tally: CitationTally,
+    min_topics: int = 1,
 ) -> tuple[list[Topic], int]:
     """The merged topics a grouping reply describes (none when it names no valid
     group), and how many earlier topics had to be left out."""
@@ -131,8 +139,28 @@ def merge_topics(
             tally.repaired += 1
         else:
             left_out += 1
+    while len(groups) < min_topics and _split_least_fitting(groups, parts):
+        tally.repaired += 1
     merged = [
         combine(title, summary, [parts[n - 1] for n in sorted(members)])
         for title, summary, members in groups
     ]
     return merged, left_out
+
+
+def _split_least_fitting(groups: list[tuple[str, str, list[int]]], parts: Sequence[Topic]) -> bool:
+    """Move the member that shares least with its group's name and overview into a
+    group of its own; False when every group has a single member."""
+    candidates = [
+        (containment(_describe(parts[number - 1]), f"{title} {summary}"), index, number)
+        for index, (title, summary, members) in enumerate(groups)
+        if len(members) > 1
+        for number in members
+    ]
+    if not candidates:
+        return False
+    _, index, number = min(candidates)
+    groups[index][2].remove(number)
+    part = parts[number - 1]
+    groups.append((part.title, part.summary, [number]))
+    return True

@@ -7,6 +7,12 @@ one is still mostly empty. Only a session larger than a whole window is cut
 between lines. Costs are real token counts from the model's own tokenizer
 (passed in as `cost`), so a window never overflows the context it was sized
 for, whatever the language.
+
+Every window costs a whole reply (the slow part: a few hundred tokens written
+at about 12 a second on two cores), however little it holds, so
+`balanced_windows` uses the fewest windows the budget allows and then evens
+them out: a 1,000-message day no longer ends in a window of 24 lines that
+costs as much to answer as one of 190.
 """
 
 from __future__ import annotations
@@ -72,3 +78,31 @@ def fit_windows(
             used += line_cost
     close()
     return windows
+
+
+def balanced_windows(
+    lines: Sequence[Line], cost: Callable[[Line], int], budget: int, gap_ms: int
+) -> list[Window]:
+    """As few windows as `fit_windows` needs at `budget`, packed as evenly as they go.
+
+    Searches the smallest budget (at least an even share of the total) that still
+    packs into that many windows; each line is costed once.
+    """
+    costs = {id(line): cost(line) for line in lines}
+
+    def cached_cost(line: Line) -> int:
+        return costs[id(line)]
+
+    fewest = fit_windows(lines, cached_cost, budget, gap_ms)
+    if len(fewest) < 2:
+        return fewest
+    best = fewest
+    low, high = -(-sum(costs.values()) // len(fewest)), budget - 1
+    while low <= high:
+        middle = (low + high) // 2
+        packed = fit_windows(lines, cached_cost, middle, gap_ms)
+        if len(packed) <= len(fewest):
+            best, high = packed, middle - 1
+        else:
+            low = middle + 1
+    return best
