@@ -143,3 +143,20 @@ def test_lines_read_number_then_speaker_and_a_digit_name_is_kept_apart() -> None
     assert en.splitlines()[1:] == ["2 10086: 我也去", "3 李娜: (re 1) 好主意"]
     assert chat_line_texts(zh) == ["周六去爬山", "我也去", "（回复1）好主意"]
     assert chat_line_texts(en) == ["周六去爬山", "我也去", "(re 1) 好主意"]
+
+
+def test_a_view_copied_to_several_people_stays_with_the_one_whose_lines_it_matches() -> None:
+    c = checker()
+    copied = [
+        view([1], "张伟", "想去唱K"),
+        view([2], "李娜", "想去唱K"),
+        view([4], "李娜", "担心下雨"),
+        view([3], "王强", "想去唱K"),
+    ]
+    (topic,) = c.topics({"topics": [{"headline": "团建", "overview": "商量", "views": copied}]})
+    # 李娜 wrote 我更想去唱K; 张伟 and 王强 never said it, so their copies go.
+    assert topic.viewpoints == (
+        Viewpoint("李娜", "想去唱K", (2,)),
+        Viewpoint("李娜", "担心下雨", (4,)),
+    )
+    assert c.tally.dropped == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chatsum.core.domain import Summary, Topic, Viewpoint
 from chatsum.core.errors import ImportFormatError
 from chatsum.core.llm.fake import FakeTextGenerator
 from chatsum.core.pipelines.summarizing.evaluation import evaluate, load_dialogues
@@ -14,6 +15,7 @@ from chatsum.core.pipelines.summarizing.metrics import (
     attribution,
     rouge_l,
     rouge_n,
+    shared_views,
     verbatim_share,
 )
 from chatsum.core.progress import drive
@@ -128,3 +130,21 @@ def test_the_project_eval_set_has_the_promised_shape() -> None:
         for topic in d.topics:
             assert topic.title and topic.summary and topic.key_points, d.id
             assert {who for who, _ in topic.viewpoints} <= speakers, d.id
+
+
+def test_shared_views_are_word_for_word_the_same_stance_of_different_people() -> None:
+    copied = Viewpoint("Ann", "Backs a Sunday start.", (1,))
+    topics = (
+        Topic("Hike", "plan", viewpoints=(copied, Viewpoint("Bob", "backs a sunday start", (2,)))),
+        Topic("Release", "ship", viewpoints=(Viewpoint("Ann", "backs a Sunday start", (3,)),)),
+        Topic("Food", "lunch", viewpoints=(Viewpoint("Cy", "wants noodles", (4,)),)),
+    )
+
+    def summary(*chosen: Topic) -> Summary:
+        return Summary(1, None, None, "range", "en", "", chosen, "model", "sum-test")
+
+    # Bob holds Ann's words too, so all three of those views are shared.
+    assert shared_views(summary(*topics)) == (3, 4)
+    # One person repeating herself across topics is not sharing.
+    assert shared_views(summary(topics[1], Topic("Again", "x", viewpoints=(copied,)))) == (0, 2)
+    assert shared_views(summary()) == (0, 0)

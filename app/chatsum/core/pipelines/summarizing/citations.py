@@ -11,6 +11,9 @@ The model cites local numbers; this module maps them back through the prompt's
   numbered item clearly contains it, and is otherwise kept but flagged
   `supported=False`, so reports show it as unverified instead of as fact.
 Numbers the model wrote inside a text ("预算200元[3]") are moved to its ids.
+A view written word for word for several people in one topic (small models
+copy one stance down the list) stays with the person whose own lines its words
+match best; the copies are dropped with their citations.
 Every decision is counted in a `CitationTally`, which becomes the summary's
 quality figures, so the evaluation can report the model's raw accuracy and the
 effect of the repairs separately.
@@ -25,7 +28,7 @@ from typing import Any
 
 from chatsum.core.domain import Claim, Topic, Viewpoint
 from chatsum.core.pipelines.summarizing.prompts import Numbering
-from chatsum.core.pipelines.summarizing.textmatch import containment
+from chatsum.core.pipelines.summarizing.textmatch import containment, tokens
 
 MATCH_THRESHOLD = 0.6
 # Lower bar when the alternative is someone else's line that matches even less.
@@ -179,11 +182,31 @@ class CitationChecker:
             title=_INLINE_REF.sub("", _clean(raw.get("headline"))).strip(),
             summary=_INLINE_REF.sub("", _clean(raw.get("overview"))).strip(),
             key_points=self._claims(raw.get("points")),
-            viewpoints=tuple(views),
+            viewpoints=self._one_holder_per_view(views),
             decisions=self._claims(results.get("decided")),
             open_questions=self._claims(results.get("open")),
             action_items=self._claims(results.get("todo")),
         )
+
+    def _one_holder_per_view(self, views: Sequence[Viewpoint]) -> tuple[Viewpoint, ...]:
+        """Views whose words another participant's view repeats exactly: only the
+        best-founded holder keeps it (supported first, then its words' match with
+        that person's own lines)."""
+        holders: dict[tuple[str, ...], list[Viewpoint]] = {}
+        for view in views:
+            holders.setdefault(tuple(tokens(view.view)), []).append(view)
+
+        def founded(view: Viewpoint) -> tuple[bool, float]:
+            return view.supported, self._best_match(view.view, view.participant)[1]
+
+        kept: list[Viewpoint] = []
+        for view in views:
+            same = holders[tuple(tokens(view.view))]
+            if len(same) > 1 and view is not max(same, key=founded):
+                self.tally.dropped += len(view.message_ids)
+                continue
+            kept.append(view)
+        return tuple(kept)
 
     def topics(self, data: dict[str, Any]) -> list[Topic]:
         found = [self.topic(item) for item in data.get("topics") or []]

@@ -36,6 +36,7 @@ from chatsum.core.pipelines.summarizing.metrics import (
     attribution,
     rouge_l,
     rouge_n,
+    shared_views,
     summary_texts,
     verbatim_share,
 )
@@ -162,6 +163,8 @@ class DialogueResult:
     valid_after: int
     attribution_right: int
     attribution_matched: int
+    views_shared: int
+    views_total: int
     verbatim: float
     seconds: float
     flags: tuple[str, ...]
@@ -177,6 +180,7 @@ def score(dialogue: Dialogue, summary: Summary, seconds: float) -> DialogueResul
     predicted_views = [(v.participant, v.view) for t in summary.topics for v in t.viewpoints]
     reference_views = [pair for topic in dialogue.topics for pair in topic.viewpoints]
     right, matched = attribution(predicted_views, reference_views)
+    shared, views = shared_views(summary)
     return DialogueResult(
         id=dialogue.id,
         language=summary.language,
@@ -194,6 +198,8 @@ def score(dialogue: Dialogue, summary: Summary, seconds: float) -> DialogueResul
         valid_after=valid_after,
         attribution_right=right,
         attribution_matched=matched,
+        views_shared=shared,
+        views_total=views,
         verbatim=verbatim_share(
             summary_texts(summary), (m.text for m in dialogue.messages), summary.language
         ),
@@ -238,6 +244,9 @@ class EvalReport:
                 sum(x.attribution_right for x in r), sum(x.attribution_matched for x in r)
             ),
             "attribution_matched_views": sum(x.attribution_matched for x in r),
+            "shared_view_share": _ratio(
+                sum(x.views_shared for x in r), sum(x.views_total for x in r)
+            ),
             "verbatim_share": _mean([x.verbatim for x in r]),
             "topic_counts": {str(k): v for k, v in sorted(Counter(x.topics for x in r).items())},
             "seconds_per_1000_messages": round(seconds / messages * 1000, 1) if messages else None,

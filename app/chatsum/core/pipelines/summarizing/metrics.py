@@ -9,6 +9,10 @@
 - Attribution: each predicted viewpoint is matched to the reference view whose
   words it shares most (ROUGE-1 at least `ATTRIBUTION_MIN_MATCH`); it is right
   when both name the same participant.
+- Shared views: the share of viewpoints whose words are exactly those of
+  another participant's view in the same summary. Two people rarely hold a
+  word-for-word identical stance; a model that copies a phrase (sum-v5 copied
+  its own instructions' example) into several people's views does.
 """
 
 from __future__ import annotations
@@ -99,3 +103,13 @@ def attribution(
         matched += 1
         right += int(ref_who == participant)
     return right, matched
+
+
+def shared_views(summary: Summary) -> tuple[int, int]:
+    """(shared, total) viewpoints: shared when another participant's view has the same words."""
+    views = [(v.participant, tuple(tokens(v.view))) for t in summary.topics for v in t.viewpoints]
+    holders: dict[tuple[str, ...], set[str]] = {}
+    for participant, words in views:
+        holders.setdefault(words, set()).add(participant)
+    shared = sum(1 for _, words in views if words and len(holders[words]) > 1)
+    return shared, len(views)
