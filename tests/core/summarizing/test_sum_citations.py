@@ -160,3 +160,10 @@ def test_a_view_copied_to_several_people_stays_with_the_one_whose_lines_it_match
         Viewpoint("李娜", "担心下雨", (4,)),
     )
     assert c.tally.dropped == 2
+
+
+def test_views_without_words_are_never_taken_for_copies() -> None:
+    c = checker()
+    views = [view([2], "李娜", "👍"), view([3], "王强", "👍")]
+    (topic,) = c.topics({"topics": [{"headline": "团建", "overview": "商量", "views": views}]})
+    assert [v.participant for v in topic.viewpoints] == ["李娜", "王强"]

@@ -189,24 +189,27 @@ class CitationChecker:
         )
 
     def _one_holder_per_view(self, views: Sequence[Viewpoint]) -> tuple[Viewpoint, ...]:
-        """Views whose words another participant's view repeats exactly: only the
-        best-founded holder keeps it (supported first, then its words' match with
-        that person's own lines)."""
-        holders: dict[tuple[str, ...], list[Viewpoint]] = {}
+        """Views whose words another view repeats exactly: only the best-founded
+        holder keeps it (supported first, then its words' match with that person's
+        own lines)."""
+        by_words: dict[tuple[str, ...], list[Viewpoint]] = {}
         for view in views:
-            holders.setdefault(tuple(tokens(view.view)), []).append(view)
+            words = tuple(tokens(view.view))
+            if words:
+                by_words.setdefault(words, []).append(view)
 
         def founded(view: Viewpoint) -> tuple[bool, float]:
             return view.supported, self._best_match(view.view, view.participant)[1]
 
-        kept: list[Viewpoint] = []
+        copies: set[int] = set()
+        for same in by_words.values():
+            if len(same) > 1:
+                keeper = max(same, key=founded)
+                copies.update(id(view) for view in same if view is not keeper)
         for view in views:
-            same = holders[tuple(tokens(view.view))]
-            if len(same) > 1 and view is not max(same, key=founded):
+            if id(view) in copies:
                 self.tally.dropped += len(view.message_ids)
-                continue
-            kept.append(view)
-        return tuple(kept)
+        return tuple(view for view in views if id(view) not in copies)
 
     def topics(self, data: dict[str, Any]) -> list[Topic]:
         found = [self.topic(item) for item in data.get("topics") or []]
