@@ -19,7 +19,7 @@ import pytest
 import chatsum.core.llm.engine as engine_module
 import chatsum.core.llm.hardware as hardware
 from chatsum.core.errors import Cancelled, ContextOverflowError, ModelError
-from chatsum.core.llm.base import ChatMessage, Completion, GenerationOptions
+from chatsum.core.llm.base import ChatMessage, Completion, GenerationOptions, RepeatGuard
 from chatsum.core.llm.budget import fit_pieces, room_for_pieces
 from chatsum.core.llm.catalog import Catalog, HubSource, ModelEntry, load_catalog
 from chatsum.core.llm.engine import EngineConfig, LlamaCppEngine
@@ -180,6 +180,40 @@ def test_json_schema_output_is_constrained_and_validated(engine: LlamaCppEngine)
     assert reply.data["mood"] in {"positive", "negative", "neutral"}
     assert all(isinstance(p, str) for p in reply.data["people"])
     assert reply.completion.finish_reason == "stop"
+
+
+def test_the_repeat_guard_breaks_a_loop_the_grammar_would_run_into(
+    engine: LlamaCppEngine,
+) -> None:
+    # A string the grammar makes long and a prompt that shows a loop: greedy
+    # SmolLM2 writes "12:12:…" until max_tokens, as it did in summaries.
+    schema = {
+        "type": "object",
+        "properties": {"pattern": {"type": "string", "minLength": 80, "maxLength": 120}},
+        "required": ["pattern"],
+    }
+    ask = [ChatMessage("user", "Continue the pattern 12:12:12:12:12 in JSON.")]
+    options = {"max_tokens": 80, "temperature": 0.0, "repeat_penalty": 1.0, "json_schema": schema}
+    looping = run(engine, ask, **options)[1].text
+    guarded = run(engine, ask, **options, repeat_guard=RepeatGuard())[1].text
+    assert "12:12:12:12:12:12:12:12" in looping
+    assert "12:12:12:12:12" not in guarded
+
+
+def test_a_repeat_guard_that_counts_the_prompt_keeps_the_reply_from_copying_it(
+    engine: LlamaCppEngine,
+) -> None:
+    sentence = (
+        "The quarterly budget review moved to Thursday because the finance team "
+        "needs two more days to check the travel invoices."
+    )
+    ask = [ChatMessage("user", f"Repeat this sentence exactly, word for word:\n{sentence}")]
+    options = {"max_tokens": 60, "temperature": 0.0, "repeat_penalty": 1.0}
+    copied = run(engine, ask, **options)[1].text
+    own_words = run(engine, ask, **options, repeat_guard=RepeatGuard(include_prompt=True))[1].text
+    assert sentence in copied
+    assert "because the finance team needs two more days" not in own_words
+    assert own_words.strip()
 
 
 def test_prompts_are_counted_and_overflow_is_refused_before_llama_cpp(

@@ -11,13 +11,11 @@ benchmark; it exercises the real pipeline, never a shortcut around it.
 
 from __future__ import annotations
 
-import re
 from itertools import count
 from typing import Any
 
 from chatsum.core.llm.base import ChatMessage, GenerationOptions
-
-_LINE = re.compile(r"^\[?(\d+)\]? ?([^:：\n]+)[:：] ?(.*)$", re.M)
+from tests.core.summarizing.helpers import prompt_items
 
 
 class _Filler:
@@ -57,7 +55,7 @@ class _Filler:
 
 def reply_following_schema(messages: list[ChatMessage], options: GenerationOptions) -> Any:
     """A FakeTextGenerator script: a schema-valid reply citing the prompt's own lines."""
-    lines = [(int(n), who.strip(), text) for n, who, text in _LINE.findall(messages[-1].content)]
+    lines = prompt_items(messages)
     if options.json_schema is None:
         return "ok"
     return _Filler(lines).value(options.json_schema, "reply", (lines or [(1, "?", "")])[0])

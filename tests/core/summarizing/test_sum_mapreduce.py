@@ -83,6 +83,10 @@ def test_long_chats_are_mapped_then_reduced_keeping_message_ids() -> None:
     valid, total = citation_validity(summary.topics, senders)
     assert total > 0 and valid == total
     assert is_complete(summary)
+    # Chat windows are told the chat is already said (no copying); merges may reuse words.
+    guards = [options.repeat_guard for _, options in generator.calls]
+    assert all(g is not None and g.include_prompt for g in guards[: len(maps)])
+    assert all(g is not None and not g.include_prompt for g in guards[len(maps) :])
 
 
 def test_reduce_items_map_to_the_messages_of_the_partial_claims() -> None:

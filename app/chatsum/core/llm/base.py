@@ -52,6 +52,26 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class RepeatGuard:
+    """Penalise a token that would make a run already written longer (llama.cpp's DRY sampler).
+
+    A token that extends a run of `allowed_length` or more tokens seen before
+    loses `multiplier * base ** (run - allowed_length)` of its logit, so runs
+    end soon after `allowed_length`. Runs never cross `breakers` (JSON quotes,
+    commas and brackets, line ends), so keys and id lists stay free to repeat.
+    With `include_prompt` the prompt counts as already written: the reply is
+    pushed to say things in its own words instead of copying the chat (or the
+    prompt's own examples); without it only the reply's own loops are broken.
+    """
+
+    multiplier: float = 0.8
+    base: float = 1.75
+    allowed_length: int = 2
+    include_prompt: bool = False
+    breakers: tuple[str, ...] = ("\n", '"', ",", "[", "]", "{", "}")
+
+
+@dataclass(frozen=True)
 class GenerationOptions:
     max_tokens: int = 512
     temperature: float = 0.2
@@ -60,6 +80,7 @@ class GenerationOptions:
     seed: int = 42
     stop: tuple[str, ...] = ()
     json_schema: dict[str, Any] | None = None
+    repeat_guard: RepeatGuard | None = None
 
 
 class TextGenerator(Protocol):

@@ -14,6 +14,8 @@ What differs between servers is handled by asking, once, and remembering:
   bytes / 3, never fewer than the words), flagged by `exact_token_counts`.
 - Context length: vLLM's `max_model_len` from `/v1/models` when offered,
   otherwise the configured `n_ctx`.
+A `RepeatGuard` is not sent: the chat API has no standard field for it, so a
+remote model's summaries copy the chat as much as that model likes.
 """
 
 from __future__ import annotations

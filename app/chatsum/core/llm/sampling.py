@@ -8,7 +8,9 @@ without the grammar first, check only the chosen token, and apply the grammar
 to the whole vocabulary only when that token is rejected; `TokenSampler` does
 the same with llama.cpp's sampler objects. The chain is otherwise the one
 llama-cpp-python builds (penalties, then greedy, or top-k, typical, top-p,
-min-p, temperature and a seeded draw), so replies match its own.
+min-p, temperature and a seeded draw), so replies match its own; a
+`RepeatGuard` adds llama.cpp's DRY sampler after the penalties, and
+`remember` feeds it the prompt when the guard is to count the prompt as said.
 
 `evaluate_prompt` keeps what `generate` did well: the KV cache holds the
 previous call's tokens and only the part after the longest common prefix is
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chatsum.core.llm.base import GenerationOptions
+from chatsum.core.llm.base import GenerationOptions, RepeatGuard
 from chatsum.core.progress import CancelToken
 
 if TYPE_CHECKING:
@@ -45,7 +47,18 @@ class TokenSampler:
         self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(vocab))
         self._token_ids = np.arange(self._n_vocab, dtype=np.int32)
         self._candidates = np.zeros(self._n_vocab, dtype=_TOKEN_DATA)
-        self._chain = _sampler_chain(llama_cpp, self._n_vocab, options)
+        self._chain = llama_cpp.llama_sampler_chain_init(
+            llama_cpp.llama_sampler_chain_default_params()
+        )
+        self._repeat_guard = (
+            _repeat_guard(
+                llama_cpp, vocab, options.repeat_guard, int(llama_cpp.llama_n_ctx(llm.ctx))
+            )
+            if options.repeat_guard
+            else None
+        )
+        for sampler in _chain_samplers(llama_cpp, self._n_vocab, options, self._repeat_guard):
+            llama_cpp.llama_sampler_chain_add(self._chain, sampler)
         self._grammar = (
             llama_cpp.llama_sampler_init_grammar(vocab, grammar_gbnf.encode("utf-8"), b"root")
             if grammar_gbnf
@@ -64,11 +77,17 @@ class TokenSampler:
             self._llama_cpp.llama_sampler_accept(self._grammar, token)
         return token
 
+    def remember(self, tokens: list[int]) -> None:
+        """Count `tokens` (the prompt) as already written, for the repeat guard only."""
+        if self._repeat_guard is not None:
+            for token in tokens:
+                self._llama_cpp.llama_sampler_accept(self._repeat_guard, token)
+
     def free(self) -> None:
-        for sampler in (self._chain, self._grammar):
+        for sampler in (self._chain, self._grammar):  # the chain frees the guard it holds
             if sampler:
                 self._llama_cpp.llama_sampler_free(sampler)
-        self._chain = self._grammar = None
+        self._chain = self._grammar = self._repeat_guard = None
 
     def _select(self, with_grammar: bool) -> int:
         llama_cpp = self._llama_cpp
@@ -99,13 +118,31 @@ class TokenSampler:
         return bool(np.isfinite(array.data[0].logit))
 
 
-def _sampler_chain(llama_cpp: Any, n_vocab: int, options: GenerationOptions) -> Any:
-    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+def _repeat_guard(llama_cpp: Any, vocab: Any, guard: RepeatGuard, history: int) -> Any:
+    breakers = (ctypes.c_char_p * len(guard.breakers))(
+        *(breaker.encode("utf-8") for breaker in guard.breakers)
+    )
+    return llama_cpp.llama_sampler_init_dry(
+        vocab,
+        guard.multiplier,
+        guard.base,
+        guard.allowed_length,
+        history,
+        breakers,
+        len(guard.breakers),
+    )
+
+
+def _chain_samplers(
+    llama_cpp: Any, n_vocab: int, options: GenerationOptions, repeat_guard: Any
+) -> list[Any]:
     samplers = [
         llama_cpp.llama_sampler_init_penalties(
             n_vocab, _PENALTY_LAST_N, options.repeat_penalty, 0.0, 0.0
         )
     ]
+    if repeat_guard is not None:
+        samplers.append(repeat_guard)
     if options.temperature <= 0.0:
         samplers.append(llama_cpp.llama_sampler_init_greedy())
     else:
@@ -117,9 +154,7 @@ def _sampler_chain(llama_cpp: Any, n_vocab: int, options: GenerationOptions) -> 
             llama_cpp.llama_sampler_init_temp(options.temperature),
             llama_cpp.llama_sampler_init_dist(options.seed),
         ]
-    for sampler in samplers:
-        llama_cpp.llama_sampler_chain_add(chain, sampler)
-    return chain
+    return samplers
 
 
 def evaluate_prompt(llm: Llama, tokens: list[int], n_batch: int, cancel: CancelToken | None) -> int:

@@ -8,6 +8,12 @@ reply that parses but breaks the schema is still used when it has topics
 (the citation checker reads it defensively) and is counted as schema-invalid.
 The text pieces are passed through to the caller as they stream, so a GUI can
 show the model working and every piece is a cancel point.
+
+Every call carries a repeat guard: small models fall into loops ("12:12:12…")
+that run into `max_tokens`, and they copy chat lines instead of summing them
+up. Calls that read the chat count the chat as already said (`OWN_WORDS`), so
+long copied runs are discouraged; merge calls reuse their partial topics'
+words on purpose and only have their own loops broken (`NO_LOOPS`).
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from typing import Any
 import jsonschema
 
 from chatsum.core.errors import ContextOverflowError
-from chatsum.core.llm.base import ChatMessage, GenerationOptions, TextGenerator
+from chatsum.core.llm.base import ChatMessage, GenerationOptions, RepeatGuard, TextGenerator
 from chatsum.core.progress import CancelToken
 
 RETRY_TEMPERATURE_STEP = 0.2
+OWN_WORDS = RepeatGuard(include_prompt=True)
+NO_LOOPS = RepeatGuard(include_prompt=False)
 _CLAUSE_ENDS = "，。；！？、,.;!?"
 
 
@@ -90,6 +98,7 @@ def generate_json(
     seed: int,
     stats: CallStats,
     cancel: CancelToken,
+    repeat_guard: RepeatGuard = NO_LOOPS,
 ) -> Generator[str, None, JsonReply]:
     """Stream one JSON reply held to `schema`; retry once if it is unusable."""
     prompt_tokens = generator.count_chat_tokens(messages)
@@ -107,6 +116,7 @@ def generate_json(
             repeat_penalty=1.0,
             seed=seed + attempt,
             json_schema=schema,
+            repeat_guard=repeat_guard,
         )
         completion = yield from generator.stream_chat(messages, options, cancel)
         stats.calls += 1

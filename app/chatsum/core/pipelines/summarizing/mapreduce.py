@@ -22,7 +22,7 @@ from chatsum.core.domain import Topic
 from chatsum.core.errors import ContextOverflowError
 from chatsum.core.llm.base import TextGenerator
 from chatsum.core.pipelines.summarizing.citations import CitationChecker, CitationTally
-from chatsum.core.pipelines.summarizing.generation import CallStats, generate_json
+from chatsum.core.pipelines.summarizing.generation import OWN_WORDS, CallStats, generate_json
 from chatsum.core.pipelines.summarizing.merging import merge_topics
 from chatsum.core.pipelines.summarizing.options import SummaryOptions
 from chatsum.core.pipelines.summarizing.preprocessing import Line
@@ -125,6 +125,7 @@ class SummaryRun:
             self.options.seed,
             self.stats,
             self.cancel,
+            OWN_WORDS,
         )
         if reply.data is None:
             return StepResult([], ok=False)

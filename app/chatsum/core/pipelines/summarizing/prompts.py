@@ -9,8 +9,14 @@ Shaped by what small models get wrong (docs/MODELS.md):
   puts a space between number and speaker only when the name starts with a
   digit (QQ numbers), so "12" and "10086" never read as one number;
 - they copy lines, so the instructions ask for their own words everywhere, give
-  views and points a word budget (a stance, "backs a Sunday start", not a quote)
-  and the schema keeps strings short;
+  views and points a word budget (a stance, not a quote) and the schema keeps
+  strings short; words alone do not stop them, so from sum-v6 on the sampler
+  counts the chat as already said (`generation.OWN_WORDS`) and long copied
+  runs lose probability;
+- they copy examples: sum-v5 showed a sample stance ("backs a Sunday start"),
+  and the model wrote it as the view of 55 people in 15 eval dialogues about
+  anything but Sundays; so what a field says is described, never exemplified
+  (only the line format has an example);
 - they handle small integers far better than database ids, so they cite local
   numbers, and `Numbering` maps every number back to the stored messages;
 - they follow explicit rules better than examples, so there are no few-shot
@@ -32,7 +38,7 @@ from chatsum.core.domain import Topic
 from chatsum.core.llm.base import ChatMessage
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 
-PROMPT_VERSION = "sum-v5"
+PROMPT_VERSION = "sum-v6"
 
 Evidence = tuple[tuple[int, str], ...]
 """(message id, sender) pairs that one local number stands for."""
@@ -62,8 +68,9 @@ _FIELDS = {
         "- results：decided 是已经做出的决定，open 是还没解决的问题，todo 是待办事项"
         "（谁要做什么）；没有就写 []。\n"
         "- views：参与者各自的观点、态度或诉求，每人最多一条。先在 ids 里写出此人说这些话的编号，"
-        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 用不超过15字"
-        "概括此人的立场（如“支持周日出发”），不要引用原话，也不用再写人名。\n"
+        "person 必须是这些编号那一行的发言人本人，不要把别人的话算到他头上；view 用不超过12字"
+        "写此人自己的立场：以“支持、反对、希望、担心、建议”这类词开头，只写对什么事，不写理由，"
+        "不要引用原话，也不用再写人名。\n"
         "- ids：依据的编号（聊天记录每行开头的数字），最多3个，只能用上面出现过的编号。\n"
         "- wrap_up（如果要求）：一句话（不超过40字）总括全部话题。\n"
         "用简体中文，每条都要简短，全部用自己的话改写，不要照抄聊天原句；"
@@ -82,8 +89,9 @@ _FIELDS = {
         "do what. Use [] when there are none.\n"
         "- views: what each participant thought or wanted, at most one per person. First list "
         "in ids the numbers where this person said it; person must be the speaker written on "
-        "those lines, never someone else; view sums up their position in at most 12 words "
-        "(e.g. 'backs a Sunday start'), never quoting them and without repeating the name.\n"
+        "those lines, never someone else; view states their position in at most 8 words: a "
+        "verb such as backs, opposes, wants, worries about or suggests, then the matter in "
+        "your own words, no reasons; never quote them and do not repeat the name.\n"
         "- ids: the line numbers (at the start of each chat line) that support the item, at "
         "most 3, only numbers that appear above.\n"
         "- wrap_up (when asked for): one sentence (at most 30 words) covering all the topics.\n"
