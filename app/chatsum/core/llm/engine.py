@@ -309,8 +309,7 @@ class LlamaCppEngine:
         start = time.perf_counter()
         cached = evaluate_prompt(llm, tokens, self._config.n_batch, cancel)
         sampler = TokenSampler(llm, options, grammar)
-        if options.repeat_guard is not None and options.repeat_guard.include_prompt:
-            sampler.remember(tokens)
+        sampler.remember_prompt(tokens)
         try:
             token = sampler.sample()
             first_token_s = time.perf_counter() - start

@@ -10,7 +10,7 @@ the same with llama.cpp's sampler objects. The chain is otherwise the one
 llama-cpp-python builds (penalties, then greedy, or top-k, typical, top-p,
 min-p, temperature and a seeded draw), so replies match its own; a
 `RepeatGuard` adds llama.cpp's DRY sampler after the penalties, and
-`remember` feeds it the prompt when the guard is to count the prompt as said.
+`remember_prompt` feeds it the prompt when the guard is to count the prompt as said.
 
 `evaluate_prompt` keeps what `generate` did well: the KV cache holds the
 previous call's tokens and only the part after the longest common prefix is
@@ -50,6 +50,9 @@ class TokenSampler:
         self._chain = llama_cpp.llama_sampler_chain_init(
             llama_cpp.llama_sampler_chain_default_params()
         )
+        self._guard_counts_prompt = bool(
+            options.repeat_guard and options.repeat_guard.include_prompt
+        )
         self._repeat_guard = (
             _repeat_guard(
                 llama_cpp, vocab, options.repeat_guard, int(llama_cpp.llama_n_ctx(llm.ctx))
@@ -77,9 +80,9 @@ class TokenSampler:
             self._llama_cpp.llama_sampler_accept(self._grammar, token)
         return token
 
-    def remember(self, tokens: list[int]) -> None:
-        """Count `tokens` (the prompt) as already written, for the repeat guard only."""
-        if self._repeat_guard is not None:
+    def remember_prompt(self, tokens: list[int]) -> None:
+        """Count the prompt as already written, for a repeat guard that counts it (only)."""
+        if self._repeat_guard is not None and self._guard_counts_prompt:
             for token in tokens:
                 self._llama_cpp.llama_sampler_accept(self._repeat_guard, token)
 
