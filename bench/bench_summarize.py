@@ -8,6 +8,12 @@ default model unless `--model`), cache off. The synthetic day is deterministic
 separated by silences, about a quarter of the messages filler ("好的",
 "哈哈哈", stickers, "[图片]") as in real groups.
 
+Because the bench wrote the day, it knows which thread every message belongs
+to, so it also reports what the summary is *about*: the thread each final
+topic's citations mostly come from, and how many distinct threads the topics
+cover against the day's largest threads (topics that retell the same thread
+cover one).
+
 Reported per size: wall seconds, seconds per 1,000 messages, model calls,
 windows, reduce rounds, prompt/completion tokens, the time inside the model,
 and the topics found. Target (issue 4): 1,000 messages in <= 5 minutes on a
@@ -25,11 +31,18 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from chatsum.config import load_settings
-from chatsum.core.domain import ConversationKind, MessageKind, ParsedConversation, ParsedMessage
+from chatsum.core.domain import (
+    ConversationKind,
+    MessageKind,
+    ParsedConversation,
+    ParsedMessage,
+    Summary,
+)
 from chatsum.core.pipelines.summarizing import PROMPT_VERSION, SummaryOptions, summarize_range
 from chatsum.core.progress import Progress
 from chatsum.core.storage.store import Store
@@ -146,11 +159,12 @@ PLACES = ["香山", "奥森公园", "望京SOHO", "中关村", "西二旗", "颐
 FOODS = ["麻辣烫", "黄焖鸡", "兰州拉面", "沙拉", "披萨", "煲仔饭"]
 
 
-def synthetic_day(count: int, seed: int = 4) -> list[tuple[int, str, str]]:
-    """(ts_ms, sender, text) for `count` messages of one busy day, in time order."""
+def synthetic_day(count: int, seed: int = 4) -> list[tuple[int, str, str, str]]:
+    """(ts_ms, sender, text, thread) for `count` messages of one busy day, in time
+    order; filler's thread is ""."""
     rng = random.Random(seed)
     topics = list(THREADS)
-    rows: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, str, str]] = []
     ts = DAY_START_MS
     span_ms = 15 * 3600 * 1000
     # Sessions of 20–60 messages on one thread, separated by silences.
@@ -168,8 +182,9 @@ def synthetic_day(count: int, seed: int = 4) -> list[tuple[int, str, str]]:
             ts += rng.randint(5, 90) * 1000
             sender = rng.choice(speakers)
             if rng.random() < 0.25:
-                text = rng.choice(FILLER)
+                text, about = rng.choice(FILLER), ""
             else:
+                about = thread
                 text = rng.choice(THREADS[thread]).format(
                     who=rng.choice([m for m in MEMBERS if m != sender]),
                     place=rng.choice(PLACES),
@@ -178,11 +193,11 @@ def synthetic_day(count: int, seed: int = 4) -> list[tuple[int, str, str]]:
                     t=rng.randint(7, 21),
                     d=rng.choice("一二三四五六日"),
                 )
-            rows.append((ts, sender, text))
+            rows.append((ts, sender, text, about))
     return rows
 
 
-def build_archive(db: Path, rows: list[tuple[int, str, str]]) -> int:
+def build_archive(db: Path, rows: list[tuple[int, str, str, str]]) -> int:
     store = Store.open(db)
     try:
         writer = store.writer()
@@ -192,7 +207,7 @@ def build_archive(db: Path, rows: list[tuple[int, str, str]]) -> int:
                 ParsedConversation("day", "bench", "产品研发大群", ConversationKind.GROUP)
             )
         )
-        for ts, sender, text in rows:
+        for ts, sender, text, _ in rows:
             kind = MessageKind.MEDIA if text == "[图片]" else MessageKind.TEXT
             writer.add_message(
                 ParsedMessage("day", ts, OFFSET, False, kind, text, sender_name=sender)
@@ -203,9 +218,23 @@ def build_archive(db: Path, rows: list[tuple[int, str, str]]) -> int:
         store.close()
 
 
+def topic_threads(summary: Summary, rows: list[tuple[int, str, str, str]]) -> list[str]:
+    """The thread most of each topic's cited messages belong to ("?" when none do)."""
+    thread_of = {text: about for _, _, text, about in rows if about}
+    text_of = {c.message_id: c.text for c in summary.cited_messages}
+    found = []
+    for topic in summary.topics:
+        cited = {mid for claim in topic.claims() for mid in claim.message_ids}
+        votes = Counter(thread_of.get(text_of.get(mid, ""), "") for mid in cited)
+        votes.pop("", None)
+        found.append(votes.most_common(1)[0][0] if votes else "?")
+    return found
+
+
 def run_size(generator: Any, size: int, workdir: Path) -> dict[str, Any]:
     db = workdir / f"day-{size}.db"
-    conversation_id = build_archive(db, synthetic_day(size))
+    rows = synthetic_day(size)
+    conversation_id = build_archive(db, rows)
     options = SummaryOptions(use_cache=False)
     started = time.monotonic()
     last_stage = ""
@@ -223,6 +252,8 @@ def run_size(generator: Any, size: int, workdir: Path) -> dict[str, Any]:
             )
     wall = time.monotonic() - started
     q, t = summary.quality, summary.timings
+    threads = topic_threads(summary, rows)
+    largest = Counter(about for _, _, _, about in rows if about)
     return {
         "messages": size,
         "seconds": round(wall, 1),
@@ -241,6 +272,9 @@ def run_size(generator: Any, size: int, workdir: Path) -> dict[str, Any]:
         "unsupported_claims": q.unsupported_claims,
         "flags": list(q.flags),
         "topics": [topic.title for topic in summary.topics],
+        "topic_threads": threads,
+        "threads_covered": len(set(threads) - {"?"}),
+        "largest_threads": [name for name, _ in largest.most_common(5)],
     }
 
 
@@ -273,13 +307,15 @@ def main() -> int:
         encoding="utf-8",
     )
     print(
-        "| messages | seconds | s / 1,000 msgs | model calls | windows | prompt tok | completion tok |"
+        "| messages | seconds | s / 1,000 msgs | model calls | windows | prompt tok "
+        "| completion tok | threads covered (of the topics) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['messages']:,} | {r['seconds']} | {r['seconds_per_1000']} | {r['llm_calls']} | "
-            f"{r['windows']} | {r['prompt_tokens']:,} | {r['completion_tokens']:,} |"
+            f"{r['windows']} | {r['prompt_tokens']:,} | {r['completion_tokens']:,} | "
+            f"{r['threads_covered']} of {len(r['topic_threads'])} |"
         )
     return 0
 

@@ -92,7 +92,7 @@ def test_long_chats_are_mapped_then_reduced_keeping_message_ids() -> None:
 def test_reduce_items_map_to_the_messages_of_the_partial_claims() -> None:
     """Follow one burst (two merged messages) from a map window through the reduce."""
     messages = [message(1, "张伟", "提议周六去香山", 0), message(2, "张伟", "早上八点出发", 1)]
-    messages += [message(i, PEOPLE[i % 4], f"闲聊{i}", i) for i in range(3, 120)]
+    messages += [message(i, PEOPLE[i % 4], f"闲聊{i}", i) for i in range(3, 300)]
     seen_reduce: list[list[tuple[int, str, str]]] = []
 
     def model(msgs: list[ChatMessage], options: GenerationOptions) -> dict[str, Any]:

@@ -51,16 +51,35 @@ def test_a_grouping_reply_becomes_merged_topics() -> None:
     tally = CitationTally()
     reply = {
         "topics": [
-            {"group": [1, 3, 9], "headline": "周六爬山", "overview": "定了周六去香山"},
             {"group": [2, 1], "headline": "上线", "overview": "推迟到周五"},
+            {"group": [1, 3, 9], "headline": "周六爬山", "overview": "定了周六去香山"},
         ]
     }
     topics, left_out = merge_topics(reply, [HIKE_AM, RELEASE, HIKE_PM], 5, tally)
-    assert [t.title for t in topics] == ["周六爬山", "上线"] and left_out == 0
-    assert topics[0] == combine("周六爬山", "定了周六去香山", [HIKE_AM, HIKE_PM])
+    assert [t.title for t in topics] == ["上线", "周六爬山"] and left_out == 0
+    assert topics[0].key_points == RELEASE.key_points
+    # 1 was claimed by both groups and goes to the one whose words it shares.
+    assert topics[1] == combine("周六爬山", "定了周六去香山", [HIKE_AM, HIKE_PM])
+    # 9 is out of range.
+    assert (tally.cited, tally.invalid, tally.dropped, tally.repaired) == (5, 1, 1, 1)
+
+
+def test_every_number_in_every_group_is_sorted_out_by_the_groups_names() -> None:
+    """The 1.5B model's habit: each group lists all the topics, each name fits one."""
+    tally = CitationTally()
+    everything = [1, 2, 3]
+    reply = {
+        "topics": [
+            {"group": everything, "headline": "周末爬山", "overview": "周六去香山爬山"},
+            {"group": everything, "headline": "版本上线", "overview": "上线推迟到周五"},
+            {"group": everything, "headline": "别的事", "overview": "聊了聊天气"},
+        ]
+    }
+    topics, left_out = merge_topics(reply, [HIKE_AM, RELEASE, HIKE_PM], 5, tally)
+    assert [t.title for t in topics] == ["周末爬山", "版本上线"] and left_out == 0
+    assert topics[0] == combine("周末爬山", "周六去香山爬山", [HIKE_AM, HIKE_PM])
     assert topics[1].key_points == RELEASE.key_points
-    # 9 is out of range, 1 was already taken.
-    assert (tally.cited, tally.invalid, tally.dropped) == (5, 2, 2)
+    assert (tally.invalid, tally.repaired) == (0, 3)
 
 
 def test_a_topic_no_group_took_joins_the_closest_group_or_stands_alone() -> None:

@@ -1,10 +1,12 @@
 """The model steps of one summary: whole, map (part) and reduce (merge).
 
 A range that fits one window is summarized in one call. A longer one is cut
-into windows, each summarized into a few partial topics ("part"), and the
-partial topics are merged into the final 2–5 ("merge"): the model groups the
-numbered partial topics and names each group, and the merged topics carry the
-partial topics' checked claims (see `merging`), so message ids survive every
+into small windows (`SummaryOptions.part_window_tokens`), each summarized into
+one partial topic ("part"): given a long window, the 1.5B model writes about
+its first twenty lines only, so a busy day came out as two topics on one of
+its nine threads. The partial topics are merged into the final 2–5
+("merge"): the model groups the numbered partial topics and names each group,
+and the merged topics carry the partial topics' checked claims (see `merging`), so message ids survive every
 step unchanged. When the partial topics do not fit one merge call they are
 merged in groups first (time order kept), round by round, so work grows
 linearly with the length of the chat. Roll-ups (day → week → month) are the
@@ -41,7 +43,10 @@ from chatsum.core.pipelines.summarizing.schemas import (
 from chatsum.core.pipelines.summarizing.segmentation import Window, balanced_windows
 from chatsum.core.progress import CancelToken, Progress
 
-PART_MAX_TOPICS = 3
+# A map window is small (`SummaryOptions.part_window_tokens`): about one matter.
+PART_MAX_TOPICS = 1
+# Merge rounds of a very long chat keep a few topics per group for the next round.
+MERGE_PART_MAX_TOPICS = 3
 # Below this many lines there may honestly be a single topic.
 FEW_LINES = 8
 SAFETY_TOKENS = 48
@@ -97,16 +102,24 @@ class SummaryRun:
         return min(cap, room)
 
     def windows(self, lines: Sequence[Line]) -> list[Window]:
-        # Sized for a "whole" call (the larger reply), so one window never needs a merge.
+        """One window when the range fits a "whole" call (the larger reply), else
+        small map windows."""
         budget = self.input_budget("whole", self.options.max_topics)
+        costs = {id(line): self._line_cost(line) for line in lines}
+        if sum(costs.values()) <= budget:
+            return [Window(tuple(lines), sum(costs.values()))]
+        return balanced_windows(
+            lines,
+            lambda line: costs[id(line)],
+            min(budget, self.options.part_window_tokens),
+            self.options.session_gap_min * 60_000,
+        )
 
-        def cost(line: Line) -> int:
-            # Numbers are not known before the cut: count three digits, and a
-            # reply marker only where the line answers one.
-            reply = 999 if line.reply_to_id is not None else None
-            return self.generator.count_tokens(line_text(999, line, reply, self.language)) + 1
-
-        return balanced_windows(lines, cost, budget, self.options.session_gap_min * 60_000)
+    def _line_cost(self, line: Line) -> int:
+        # Numbers are not known before the cut: count three digits, and a reply
+        # marker only where the line answers one.
+        reply = 999 if line.reply_to_id is not None else None
+        return self.generator.count_tokens(line_text(999, line, reply, self.language)) + 1
 
     # ------------------------------------------------------------ steps
 
@@ -161,7 +174,9 @@ class SummaryRun:
                 yield Progress(
                     "reduce", f"round {self.reduce_rounds}", index, len(groups), "groups"
                 )
-                part = yield from self._merge_call("merge-part", group, min(PART_MAX_TOPICS, high))
+                part = yield from self._merge_call(
+                    "merge-part", group, min(MERGE_PART_MAX_TOPICS, high)
+                )
                 merged.extend(part.topics if part.ok else group)
             if len(merged) >= len(current):
                 self.flags.append("merge_not_shrinking")

@@ -9,11 +9,13 @@ per participant. That keeps message ids exact through any number of rounds,
 cannot misattribute a view, and costs a small fraction of the tokens of having
 the model rewrite every claim (output tokens are the slow part on a CPU).
 
-Group numbers are checked like citations: one outside the list, or given to a
-second group, is dropped; an earlier topic no group took joins the group whose
-words (name, overview, members' points) it shares most, becomes a topic of its
-own while there is room, or is left out and counted. A reply that lumps
-everything into fewer groups than asked for (a small model's habit on a long
+Group numbers are checked like citations: one outside the list is dropped; one
+given to several groups goes to the group whose name it holds most of (the
+1.5B model often lists every number in every group, with names that each fit
+one of them); an earlier topic no group took joins the group whose words
+(name, overview, members' points) it shares most, becomes a topic of its own
+while there is room, or is left out and counted. A reply that lumps everything
+into fewer groups than asked for (a small model's habit on a long
 day: one group of all nine parts) is repaired the same way: the member that
 fits its group's name and overview least becomes a topic of its own, until
 there are enough.
@@ -101,24 +103,30 @@ def merge_topics(
 ) -> tuple[list[Topic], int]:
     """The merged topics a grouping reply describes (none when it names no valid
     group), and how many earlier topics had to be left out."""
-    groups: list[tuple[str, str, list[int]]] = []
-    taken: set[int] = set()
+    claims: list[tuple[str, str, list[int]]] = []
     for raw in data.get("topics") or []:
         if not isinstance(raw, dict):
             continue
-        members: list[int] = []
         numbers = raw.get("group")
+        valid: list[int] = []
         for number in numbers if isinstance(numbers, list) else []:
             tally.cited += 1
-            if isinstance(number, int) and 1 <= number <= len(parts) and number not in taken:
-                members.append(number)
-                taken.add(number)
+            if isinstance(number, int) and 1 <= number <= len(parts):
+                if number not in valid:
+                    valid.append(number)
             else:
                 tally.invalid += 1
                 tally.dropped += 1
         title = str(raw.get("headline") or "").strip()
-        if title and members:
-            groups.append((title, str(raw.get("overview") or "").strip(), members))
+        if title and valid:
+            claims.append((title, str(raw.get("overview") or "").strip(), valid))
+    owner = _owners(claims, parts, tally)
+    groups = [
+        (title, summary, [n for n in numbers if owner[n] == index])
+        for index, (title, summary, numbers) in enumerate(claims)
+    ]
+    groups = [group for group in groups if group[2]]
+    taken = set(owner)
     if not groups:
         return [], 0
     left_out = 0
@@ -146,6 +154,34 @@ def merge_topics(
         for title, summary, members in groups
     ]
     return merged, left_out
+
+
+def _owners(
+    claims: Sequence[tuple[str, str, list[int]]], parts: Sequence[Topic], tally: CitationTally
+) -> dict[int, int]:
+    """The group each claimed topic goes to: a topic claimed by several groups goes to
+    the one whose name it holds most of, then whose overview it shares most words
+    with (overviews of a small model's groups often retell several topics), the
+    first on a tie."""
+    claimants: dict[int, list[int]] = {}
+    for index, (_, _, numbers) in enumerate(claims):
+        for number in numbers:
+            claimants.setdefault(number, []).append(index)
+    owner: dict[int, int] = {}
+    for number, indexes in claimants.items():
+        if len(indexes) > 1:
+            tally.repaired += 1
+        part = parts[number - 1]
+        mine = _describe(part)
+        owner[number] = max(
+            indexes,
+            key=lambda i: (
+                containment(claims[i][0], mine),
+                containment(mine, claims[i][1]),
+                -i,
+            ),
+        )
+    return owner
 
 
 def _split_least_fitting(groups: list[tuple[str, str, list[int]]], parts: Sequence[Topic]) -> bool:

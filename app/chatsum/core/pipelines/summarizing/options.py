@@ -25,7 +25,12 @@ class SummaryOptions:
     session_gap_min: int = 30
     """A silence this long starts a new session."""
     window_tokens: int = 4500
-    """Chat tokens per model call; lowered automatically to fit the context window."""
+    """Chat tokens of a range summarized in one call; lowered automatically to fit
+    the context window."""
+    part_window_tokens: int = 1200
+    """Chat tokens per map window of a range longer than `window_tokens`: small,
+    because the default 1.5B model writes about the first twenty lines of a long
+    window and ignores the rest (bench/README.md)."""
     temperature: float = 0.1
     max_topics: int = 5
     min_topics: int = 2
@@ -35,6 +40,6 @@ class SummaryOptions:
         """Options that change the model's input or output, with the resolved language."""
         return (
             f"lang={language};redact={int(self.redact_pii)};gap={self.session_gap_min};"
-            f"window={self.window_tokens};topics={self.min_topics}-{self.max_topics};"
+            f"window={self.window_tokens}/{self.part_window_tokens};topics={self.min_topics}-{self.max_topics};"
             f"t={self.temperature};seed={self.seed}"
         )

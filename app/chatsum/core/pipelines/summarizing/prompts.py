@@ -38,7 +38,7 @@ from chatsum.core.domain import Topic
 from chatsum.core.llm.base import ChatMessage
 from chatsum.core.pipelines.summarizing.preprocessing import Line
 
-PROMPT_VERSION = "sum-v6"
+PROMPT_VERSION = "sum-v7"
 
 Evidence = tuple[tuple[int, str], ...]
 """(message id, sender) pairs that one local number stands for."""
@@ -127,8 +127,7 @@ _TASKS = {
     ),
     ("zh", "part"): (
         "你是群聊记录的摘要助手。聊天记录每行的格式是“编号发言人：内容”，如“12张三：周六见”。"
-        "这是一段较长群聊中的一部分：找出这一段里的{low}到{high}个话题"
-        "（按重要程度排序，不同的事分成不同话题）。"
+        "这是一段较长群聊中的一小段：用一个话题写出这一段主要讨论的那件事。"
     ),
     ("zh", "merge"): (
         "你是群聊记录的摘要助手。下面是同一个群聊各段聊天里的话题，每个话题前有编号。"
@@ -148,8 +147,8 @@ _TASKS = {
     ("en", "part"): (
         'You summarize group chats. Each chat line reads "number speaker: text", '
         'e.g. "12 Ann: hi". '
-        "This is one part of a longer chat: find the {low} to {high} topics of this part "
-        "(most important first; separate matters go in separate topics)."
+        "This is a short part of a longer chat: write one topic on the main matter "
+        "discussed in this part."
     ),
     ("en", "merge"): (
         "You summarize group chats. Below are the topics of one group chat, part by part, "
@@ -192,7 +191,7 @@ _LABELS = {
 
 
 def system_prompt(language: str, task: str, low: int, high: int) -> str:
-    """`task`: whole (one window), part (a map window), merge, merge-part (reduce)."""
+    """`task`: whole (one window), part (a map window: one topic), merge, merge-part (reduce)."""
     lang = language if language in ("zh", "en") else "en"
     fields = _MERGE_FIELDS if task.startswith("merge") else _FIELDS
     return _TASKS[(lang, task)].format(low=low, high=high) + "\n" + fields[lang]

@@ -9,7 +9,7 @@ between lines. Costs are real token counts from the model's own tokenizer
 for, whatever the language.
 
 Every window costs a whole reply (the slow part: a few hundred tokens written
-at about 12 a second on two cores), however little it holds, so
+at about 12 to 25 a second on two cores), however little it holds, so
 `balanced_windows` uses the fewest windows the budget allows and then evens
 them out: a 1,000-message day no longer ends in a window of 24 lines that
 costs as much to answer as one of 190.
