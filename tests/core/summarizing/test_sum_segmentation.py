@@ -77,6 +77,20 @@ def test_the_window_option_caps_windows_below_the_context() -> None:
     assert len(windows) > 2 and all(w.tokens <= 500 for w in windows)
 
 
+def test_a_range_that_fits_one_call_is_one_window_a_longer_one_small_windows() -> None:
+    generator = FakeTextGenerator(context_length=32_000)
+    options = SummaryOptions(window_tokens=3000, part_window_tokens=400)
+    run = SummaryRun(generator, options, "zh", CancelToken())
+    short = lines_at([i * 0.2 for i in range(100)])
+    long = lines_at([i * 0.2 for i in range(400)])
+    cost = sum(generator.count_tokens(line_text(999, line, None, "zh")) + 1 for line in short)
+    assert 400 < cost <= 3000
+    assert len(run.windows(short)) == 1
+    windows = run.windows(long)
+    assert len(windows) > 3 and all(w.tokens <= 400 for w in windows)
+    assert [line for w in windows for line in w.lines] == long
+
+
 def test_balanced_windows_are_as_few_and_even_out_the_last_one() -> None:
     # One long session of 25 lines at 10 tokens: greedy packing at 100 leaves
     # 100, 100, 50; balanced packs three at the smallest budget that allows
