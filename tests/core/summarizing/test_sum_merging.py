@@ -112,3 +112,16 @@ def test_one_group_of_everything_gives_up_its_least_fitting_member() -> None:
     # Without a minimum the model's single group stands.
     alone, _ = merge_topics(reply, [HIKE_AM, RELEASE, HIKE_PM], 5, CitationTally())
     assert [t.title for t in alone] == ["周末爬山"]
+
+
+def test_a_contested_topic_that_fits_no_groups_name_is_placed_like_a_left_over() -> None:
+    reply = {
+        "topics": [
+            {"group": [1, 2], "headline": "周末爬山", "overview": "去香山"},
+            {"group": [1, 2], "headline": "聚餐", "overview": "晚上吃火锅"},
+        ]
+    }
+    topics, left_out = merge_topics(reply, [HIKE_AM, RELEASE], 5, CitationTally())
+    # Taking the first claimant on a tie would have put the release under 周末爬山.
+    assert [t.title for t in topics] == ["周末爬山", "版本上线"] and left_out == 0
+    assert topics[1].key_points == RELEASE.key_points

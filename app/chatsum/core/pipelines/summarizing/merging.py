@@ -12,7 +12,7 @@ the model rewrite every claim (output tokens are the slow part on a CPU).
 Group numbers are checked like citations: one outside the list is dropped; one
 given to several groups goes to the group whose name it holds most of (the
 1.5B model often lists every number in every group, with names that each fit
-one of them); an earlier topic no group took joins the group whose words
+one of them), and is treated as taken by none when it holds none of them; an earlier topic no group took joins the group whose words
 (name, overview, members' points) it shares most, becomes a topic of its own
 while there is room, or is left out and counted. A reply that lumps everything
 into fewer groups than asked for (a small model's habit on a long
@@ -122,7 +122,7 @@ def merge_topics(
             claims.append((title, str(raw.get("overview") or "").strip(), valid))
     owner = _owners(claims, parts, tally)
     groups = [
-        (title, summary, [n for n in numbers if owner[n] == index])
+        (title, summary, [n for n in numbers if owner.get(n) == index])
         for index, (title, summary, numbers) in enumerate(claims)
     ]
     groups = [group for group in groups if group[2]]
@@ -159,28 +159,33 @@ def merge_topics(
 def _owners(
     claims: Sequence[tuple[str, str, list[int]]], parts: Sequence[Topic], tally: CitationTally
 ) -> dict[int, int]:
-    """The group each claimed topic goes to: a topic claimed by several groups goes to
+    """The group each claimed topic goes to. A topic claimed by several groups goes to
     the one whose name it holds most of, then whose overview it shares most words
-    with (overviews of a small model's groups often retell several topics), the
-    first on a tie."""
+    with (the first on a tie); one that holds none of their names is left out
+    here and placed like a topic no group took: a small model's overviews often
+    retell several topics, and following them put claims under a name they do
+    not fit."""
     claimants: dict[int, list[int]] = {}
     for index, (_, _, numbers) in enumerate(claims):
         for number in numbers:
             claimants.setdefault(number, []).append(index)
     owner: dict[int, int] = {}
     for number, indexes in claimants.items():
-        if len(indexes) > 1:
+        if len(indexes) == 1:
+            owner[number] = indexes[0]
+            continue
+        mine = _describe(parts[number - 1])
+        named = [i for i in indexes if containment(claims[i][0], mine) > 0]
+        if named:  # else it is left to the left-over rule, like a topic no group took
             tally.repaired += 1
-        part = parts[number - 1]
-        mine = _describe(part)
-        owner[number] = max(
-            indexes,
-            key=lambda i: (
-                containment(claims[i][0], mine),
-                containment(mine, claims[i][1]),
-                -i,
-            ),
-        )
+            owner[number] = max(
+                named,
+                key=lambda i: (
+                    containment(claims[i][0], mine),
+                    containment(mine, claims[i][1]),
+                    -i,
+                ),
+            )
     return owner
 
 
