@@ -6,8 +6,8 @@ one partial topic ("part"): given a long window, the 1.5B model writes about
 its first twenty lines only, so a busy day came out as two topics on one of
 its nine threads. The partial topics are merged into the final 2–5
 ("merge"): the model groups the numbered partial topics and names each group,
-and the merged topics carry the partial topics' checked claims (see `merging`), so message ids survive every
-step unchanged. When the partial topics do not fit one merge call they are
+and the merged topics carry the partial topics' checked claims (see
+`merging`), so message ids survive every step unchanged. When the partial topics do not fit one merge call they are
 merged in groups first (time order kept), round by round, so work grows
 linearly with the length of the chat. Roll-ups (day → week → month) are the
 merge step applied to the topics of cached summaries.

@@ -12,11 +12,12 @@ the model rewrite every claim (output tokens are the slow part on a CPU).
 Group numbers are checked like citations: one outside the list is dropped; one
 given to several groups goes to the group whose name it holds most of (the
 1.5B model often lists every number in every group, with names that each fit
-one of them), and is treated as taken by none when it holds none of them; an earlier topic no group took joins the group whose words
-(name, overview, members' points) it shares most, becomes a topic of its own
-while there is room, or is left out and counted. A reply that lumps everything
-into fewer groups than asked for (a small model's habit on a long
-day: one group of all nine parts) is repaired the same way: the member that
+one of them), and is treated as taken by none when it holds none of them; an
+earlier topic no group took joins the group whose words (name, overview,
+members' points) it shares most, becomes a topic of its own while there is
+room, or is left out and counted. A reply that lumps everything into fewer
+groups than asked for (a small model's habit on a long day: one group of all
+nine parts) is repaired the same way: the member that
 fits its group's name and overview least becomes a topic of its own, until
 there are enough.
 """
@@ -175,16 +176,12 @@ def _owners(
             owner[number] = indexes[0]
             continue
         mine = _describe(parts[number - 1])
-        named = [i for i in indexes if containment(claims[i][0], mine) > 0]
+        name_share = {i: containment(claims[i][0], mine) for i in indexes}
+        named = [i for i in indexes if name_share[i] > 0]
         if named:  # else it is left to the left-over rule, like a topic no group took
             tally.repaired += 1
             owner[number] = max(
-                named,
-                key=lambda i: (
-                    containment(claims[i][0], mine),
-                    containment(mine, claims[i][1]),
-                    -i,
-                ),
+                named, key=lambda i: (name_share[i], containment(mine, claims[i][1]), -i)
             )
     return owner
 

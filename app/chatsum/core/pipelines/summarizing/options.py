@@ -40,6 +40,7 @@ class SummaryOptions:
         """Options that change the model's input or output, with the resolved language."""
         return (
             f"lang={language};redact={int(self.redact_pii)};gap={self.session_gap_min};"
-            f"window={self.window_tokens}/{self.part_window_tokens};topics={self.min_topics}-{self.max_topics};"
+            f"window={self.window_tokens}/{self.part_window_tokens};"
+            f"topics={self.min_topics}-{self.max_topics};"
             f"t={self.temperature};seed={self.seed}"
         )
